@@ -1,0 +1,183 @@
+#include "classifier.h"
+
+#include <algorithm>
+#include <array>
+
+#include "reason_phrases.h"
+#include "text.h"
+
+namespace ndrlink::parser {
+namespace {
+
+// Reasons a status code or first guess may name while the text still knows
+// better: the classifier keeps looking when it has one of these.
+constexpr std::string_view kRetryable[] = {"undefined", "onhold",       "systemerror", "securityerror", "expired",
+                                           "suspend",   "networkerror", "hostunknown", "userunknown"};
+bool retryable(std::string_view reason) {
+  return reason.empty() || std::find(std::begin(kRetryable), std::end(kRetryable), reason) != std::end(kRetryable);
+}
+
+bool text_says(std::string_view lowered, std::string_view reason) {
+  for (auto p : phrases_for(reason))
+    if (text::matches(lowered, p)) return true;
+  return false;
+}
+
+// First pass: reasons decided by their status code or their own phrases.
+constexpr std::string_view kFirstPass[] = {
+    "mailboxfull", "mesgtoobig",     "exceedlimit",   "suspend",       "hasmoved",     "norelaying",
+    "authfailure", "userunknown",    "filtered",      "requireptr",    "notcompliantrfc", "badreputation",
+    "rejected",    "hostunknown",    "spamdetected",  "speeding",      "toomanyconn",  "blocked"};
+
+// Second pass, when the code is missing or generic: phrases only.
+constexpr std::string_view kSecondPass[] = {
+    "mailboxfull",   "authfailure",  "badreputation", "speeding",     "spamdetected", "virusdetected",
+    "policyviolation", "norelaying", "systemerror",   "networkerror", "suspend",      "contenterror",
+    "systemfull",    "notaccept",    "expired",       "securityerror", "mailererror"};
+
+bool before_data(std::string_view command) {
+  return command == "CONN" || command == "EHLO" || command == "HELO" || command == "MAIL" || command == "RCPT";
+}
+
+bool first_pass_true(std::string_view reason, std::string_view code_reason, std::string_view lowered,
+                     std::string_view command) {
+  if (reason == "userunknown") {
+    if (code_reason == "suspend") return false;
+    if (code_reason == "userunknown") {
+      // 5.1.1 with a text that names another cause: the text wins.
+      for (auto other : {"norelaying", "blocked", "mailboxfull", "hasmoved", "rejected", "notaccept"})
+        if (text_says(lowered, other)) return false;
+      return true;
+    }
+    return command == "RCPT" && text_says(lowered, "userunknown");
+  }
+  if (reason == "filtered") {
+    if (code_reason == "suspend") return false;
+    if (code_reason == "filtered") return text_says(lowered, "userunknown") || text_says(lowered, "filtered");
+    if (before_data(command)) return false;
+    return text_says(lowered, "filtered") || text_says(lowered, "userunknown");
+  }
+  return code_reason == reason || text_says(lowered, reason);
+}
+
+}  // namespace
+
+std::string_view reason_from_text(std::string_view lowered) {
+  for (const auto& entry : reason_phrase_table())
+    for (auto p : entry.patterns)
+      if (text::matches(lowered, p)) return entry.reason;
+  return {};
+}
+
+std::string_view reason_from_status(std::string_view status) {
+  if (status.size() < 5) return {};
+  if (status[0] == '2') return "delivered";
+  const std::string_view rest = status.substr(2);  // "Y.Z"
+  struct Entry { std::string_view code, reason; };
+  static constexpr Entry table[] = {
+      {"1.0", "userunknown"},  {"1.1", "userunknown"},   {"1.2", "hostunknown"},   {"1.3", "userunknown"},
+      {"1.4", "userunknown"},  {"1.6", "hasmoved"},      {"1.7", "rejected"},      {"1.8", "rejected"},
+      {"1.9", "systemerror"},  {"1.10", "notaccept"},    {"2.0", "filtered"},      {"2.1", "suspend"},
+      {"2.2", "mailboxfull"},  {"2.3", "exceedlimit"},   {"2.4", "systemerror"},   {"3.0", "systemerror"},
+      {"3.1", "systemfull"},   {"3.2", "notaccept"},     {"3.3", "systemerror"},   {"3.4", "mesgtoobig"},
+      {"3.5", "systemerror"},  {"4.0", "networkerror"},  {"4.1", "networkerror"},  {"4.2", "networkerror"},
+      {"4.3", "systemerror"},  {"4.4", "hostunknown"},   {"4.5", "systemfull"},    {"4.6", "networkerror"},
+      {"4.7", "expired"},      {"5.1", "syntaxerror"},   {"5.2", "syntaxerror"},   {"5.4", "syntaxerror"},
+      {"5.5", "syntaxerror"},  {"5.6", "syntaxerror"},   {"6.0", "contenterror"},  {"6.1", "contenterror"},
+      {"6.2", "contenterror"}, {"6.3", "contenterror"},  {"6.4", "contenterror"},  {"6.5", "contenterror"},
+      {"6.6", "contenterror"}, {"6.7", "contenterror"},  {"6.8", "contenterror"},  {"6.9", "contenterror"},
+      {"6.10", "contenterror"}, {"7.2", "policyviolation"}, {"7.3", "securityerror"}, {"7.4", "securityerror"},
+      {"7.5", "securityerror"}, {"7.6", "securityerror"}, {"7.7", "securityerror"}, {"7.8", "securityerror"},
+      {"7.9", "securityerror"}, {"7.10", "securityerror"}, {"7.11", "securityerror"}, {"7.13", "suspend"},
+      {"7.14", "securityerror"}, {"7.15", "securityerror"}, {"7.16", "securityerror"}, {"7.17", "hasmoved"},
+      {"7.18", "hasmoved"},    {"7.20", "authfailure"},  {"7.21", "authfailure"},  {"7.22", "authfailure"},
+      {"7.23", "authfailure"}, {"7.24", "authfailure"},  {"7.25", "requireptr"},   {"7.26", "authfailure"},
+      {"7.27", "notaccept"},   {"7.28", "speeding"},
+  };
+  for (const auto& e : table)
+    if (e.code == rest) return e.reason;
+  // 4.4.1 with Action: failed is how Postfix reports an expired message.
+  return {};
+}
+
+std::string detect_command(std::string_view t) {
+  struct Cue { std::string_view phrase, command; };
+  static constexpr Cue cues[] = {
+      {"in reply to rcpt to", "RCPT"},    {"in reply to end of data", "DATA"}, {"in reply to data", "DATA"},
+      {"in reply to mail from", "MAIL"},  {"in reply to ehlo", "EHLO"},        {"in reply to helo", "HELO"},
+      {"after rcpt to", "RCPT"},          {"after end of data", "DATA"},       {"after data", "DATA"},
+      {"after mail from", "MAIL"},        {"after ehlo", "EHLO"},              {"after helo", "HELO"},
+      {"after initial connection", "CONN"}, {"in reply to greeting", "CONN"}, {">>> rcpt to", "RCPT"},
+      {">>> data", "DATA"},               {">>> mail from", "MAIL"},           {">>> ehlo", "EHLO"},
+      {">>> helo", "HELO"},               {"rcpt to response", "RCPT"},        {"data response", "DATA"},
+      {"mail from response", "MAIL"},     {"connected but greeting failed", "CONN"}, {"while talking to", ""},
+      {"rcpt to:<", "RCPT"},              {"mail from:<", "MAIL"},             {"rcpt to: <", "RCPT"},
+      {"response to rcpt", "RCPT"},       {"response to data", "DATA"},       {"response to end of data", "DATA"},
+  };
+  const auto lowered = text::lower(t.substr(0, std::min<std::size_t>(t.size(), 16 * 1024)));
+  std::size_t best = std::string::npos;
+  std::string_view command;
+  for (const auto& c : cues) {
+    if (c.command.empty()) continue;
+    const auto at = lowered.find(c.phrase);
+    if (at != std::string::npos && at < best) {
+      best = at;
+      command = c.command;
+    }
+  }
+  return std::string(command);
+}
+
+std::string classify_reason(const ClassifyInput& in) {
+  if (in.action == "delivered" || in.action == "relayed" || in.action == "expanded" ||
+      (!in.status.empty() && in.status[0] == '2'))
+    return "delivered";
+  if (!in.preset.empty() && !retryable(in.preset)) return std::string(in.preset);
+
+  const std::string lowered = text::lower(in.diagnostic);
+  const std::string_view code_reason = reason_from_status(in.status);
+  const bool smtp_like = in.diagnostic_type.empty() || in.diagnostic_type == "smtp";
+
+  if (smtp_like || !in.preset.empty()) {
+    for (auto reason : kFirstPass)
+      if (first_pass_true(reason, code_reason, lowered, in.command)) return std::string(reason);
+  }
+  if (!in.preset.empty()) return std::string(in.preset);
+
+  std::string_view reason = code_reason;
+  if (reason.empty() || retryable(reason) || !smtp_like) {
+    std::string_view found;
+    for (auto r : kSecondPass)
+      if (text_says(lowered, r)) {
+        found = r;
+        break;
+      }
+    if (found.empty()) {
+      const std::string_view klass = in.status.size() >= 4 ? in.status.substr(1, 3) : std::string_view{};
+      if (klass == ".6.") found = "contenterror";
+      else if (klass == ".7.") found = "securityerror";
+      else if (in.diagnostic_type.rfind("x-unix", 0) == 0) found = "mailererror";
+      else if (text_says(lowered, "syntaxerror")) found = "syntaxerror";
+    }
+    if (found.empty()) {
+      if (in.action == "delayed") found = "expired";
+      else if (in.command == "HELO" || in.command == "EHLO") found = "blocked";
+    }
+    if (!found.empty()) reason = found;
+  }
+  if (!reason.empty()) return std::string(reason);
+  if (in.action == "delayed") return "expired";
+  if (!in.diagnostic.empty()) return "onhold";
+  return "undefined";
+}
+
+bool is_hard(std::string_view reason, std::string_view status, std::string_view reply_code) {
+  if (reason == "userunknown" || reason == "hostunknown" || reason == "hasmoved") return true;
+  if (reason == "notaccept") {
+    if (!reply_code.empty()) return reply_code[0] == '5';
+    return !status.empty() && status[0] == '5';
+  }
+  return false;
+}
+
+}  // namespace ndrlink::parser
