@@ -4,12 +4,16 @@
 
 namespace ndrlink::parser {
 namespace family {
+// Classic MTAs and appliances.
+// Providers and hosted services.
 extern const Family kGenericFamily;
 }  // namespace family
 
 std::span<const Family> families() {
   // Specific formats first; the generic scan last.
   static const std::array kAll = {
+      // -- classic MTAs and appliances
+      // -- providers and hosted services
       family::kGenericFamily,
   };
   return kAll;
