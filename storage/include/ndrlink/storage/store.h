@@ -1,0 +1,122 @@
+// The store: ndrlink's SQLite database. The only code that speaks SQL.
+//
+// Contract: every method throws StoreError when SQLite fails (busy beyond
+// the timeout, disk full, corruption, constraint violation); nothing else
+// escapes. A Store is used by one thread at a time; several processes may
+// open the same file (WAL mode, busy timeout). Each public write either
+// completes in one transaction or leaves the database unchanged.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ndrlink/storage/records.h"
+
+struct sqlite3;
+
+namespace ndrlink::storage {
+
+class StoreError : public std::runtime_error {
+ public:
+  StoreError(const std::string& what, int sqlite_code) : std::runtime_error(what), code_(sqlite_code) {}
+  int sqlite_code() const { return code_; }
+  bool busy() const;       // SQLITE_BUSY / SQLITE_LOCKED: another writer held on too long
+  bool disk_full() const;  // SQLITE_FULL
+ private:
+  int code_;
+};
+
+struct StoreOptions {
+  int busy_timeout_ms = 10000;  // how long a writer waits for another's transaction
+  bool create = true;           // create the file if missing (its directory must exist)
+  bool read_only = false;
+};
+
+class Store;
+
+// An IMMEDIATE transaction: takes the write lock at once, so a unit of
+// work never fails half-way on a lock upgrade. Rolls back unless commit()
+// was called.
+class Transaction {
+ public:
+  explicit Transaction(Store& store);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Store& store_;
+  bool done_ = false;
+};
+
+class Store {
+ public:
+  // Opens (or creates) the database at `path` and migrates it to the
+  // current schema. Refuses, with a clear message, a database written by a
+  // newer ndrlink or a path whose directory does not exist.
+  static std::unique_ptr<Store> open(const std::string& path, const StoreOptions& options = {});
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Schema version this build writes (the highest migration).
+  static int current_schema_version();
+  int schema_version();
+
+  // --- acceptances -----------------------------------------------------
+  // Records an acceptance; with a message_id, recording the same
+  // (message_id, recipient) again returns the existing row (created=false).
+  RecordOutcome record_acceptance(const NewAcceptance& a);
+  void set_verp_token(std::int64_t acceptance_id, std::string_view token);
+  std::optional<Acceptance> acceptance(std::int64_t id);
+  std::optional<Acceptance> acceptance_by_verp_token(std::string_view token);
+  // Candidates for linking, oldest first. `recipient_key` is lower case.
+  std::vector<Acceptance> acceptances_by_envid(std::string_view envid, std::string_view recipient_key);
+  std::vector<Acceptance> acceptances_by_message_id(std::string_view message_id, std::string_view recipient_key);
+  std::vector<Acceptance> acceptances_by_recipient(std::string_view recipient_key, std::string_view since,
+                                                   std::string_view until);
+  std::vector<Acceptance> list_acceptances(const AcceptanceFilter& filter);
+  // Moves an acceptance to `to` and appends the event, in the caller's
+  // transaction. Returns false (and changes nothing) if the row is gone.
+  bool change_state(const StateChange& change);
+  // Pending or delayed acceptances accepted before `cutoff`.
+  std::vector<std::int64_t> overdue_acceptances(std::string_view cutoff, int limit);
+  std::vector<Event> events_for(std::int64_t acceptance_id);
+
+  // --- reports ---------------------------------------------------------
+  bool has_report(std::string_view source_key);
+  // Inserts the report and its recipient rows (ids filled in). Returns
+  // false without writing if a report with the same source_key exists.
+  bool insert_report(StoredReport& report);
+  void link_recipient(std::int64_t report_recipient_id, std::int64_t acceptance_id, std::string_view method,
+                      double confidence);
+  void mark_suspicious(std::int64_t report_recipient_id, std::string_view why);
+  std::vector<UnmatchedRow> unmatched(int limit);
+  std::optional<ReportRecipientRow> report_recipient(std::int64_t id);
+
+  // --- source cursors --------------------------------------------------
+  std::optional<SourceCursor> cursor(std::string_view source);
+  void save_cursor(const SourceCursor& cursor);
+
+  // --- maintenance -----------------------------------------------------
+  void checkpoint();                   // PRAGMA wal_checkpoint(TRUNCATE)
+  std::string integrity_check();       // "ok" when sound
+
+  sqlite3* handle() { return db_; }    // for Transaction and statements
+
+ private:
+  explicit Store(sqlite3* db);
+  void migrate();
+  sqlite3* db_;
+  struct Statements;
+  std::unique_ptr<Statements> stmts_;
+  friend class Transaction;
+};
+
+}  // namespace ndrlink::storage
