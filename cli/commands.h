@@ -1,5 +1,5 @@
-// ndrlink subcommands. Each registers its options on the CLI11 app and
-// returns the exit status when run.
+// ndrlink subcommands. Each registers its options on the CLI11 app and, when
+// chosen, sets `run` to its action, which returns the exit status.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -7,7 +7,11 @@
 
 namespace ndrlink::cli {
 
-// Registers `ndrlink parse`; `run` is set to its action.
-void add_parse_command(CLI::App& app, std::function<int()>& run);
+using Action = std::function<int()>;
+
+void add_parse_command(CLI::App& app, Action& run);    // parse_command.cpp
+void add_record_commands(CLI::App& app, Action& run);  // record, import: record_command.cpp
+void add_ingest_commands(CLI::App& app, Action& run);  // ingest, sweep: ingest_command.cpp
+void add_query_commands(CLI::App& app, Action& run);   // status, show, list, unmatched: query_command.cpp
 
 }  // namespace ndrlink::cli

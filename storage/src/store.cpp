@@ -168,6 +168,7 @@ void Store::migrate() {
 // --- acceptances -------------------------------------------------------
 
 RecordOutcome Store::record_acceptance(const NewAcceptance& a) {
+  if (!is_valid_state(a.state)) throw StoreError("unknown state \"" + a.state + "\"", SQLITE_CONSTRAINT);
   const std::string key = lower(a.recipient);
   const auto at = key.rfind('@');
   const std::string domain = at == std::string::npos ? std::string() : key.substr(at + 1);
@@ -181,12 +182,22 @@ RecordOutcome Store::record_acceptance(const NewAcceptance& a) {
   auto& ins = stmts_->get(stmts_->insert_acceptance,
                           "INSERT INTO acceptances (recipient, recipient_key, domain, reply_code, enhanced_status, "
                           "reply_text, mx_host, sender, message_id, envid, accepted_at, source, state, state_at) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending', ?11)");
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?11)");
   ins.bind(1, a.recipient).bind(2, key).bind(3, domain, false).bind(4, a.reply_code).bind(5, a.enhanced_status);
   ins.bind(6, a.reply_text).bind(7, a.mx_host).bind(8, a.sender).bind(9, a.message_id).bind(10, a.envid);
-  ins.bind(11, a.accepted_at).bind(12, a.source);
+  ins.bind(11, a.accepted_at).bind(12, a.source).bind(13, a.state);
   ins.run();
-  return RecordOutcome{sqlite3_last_insert_rowid(db_), true};
+  const std::int64_t id = sqlite3_last_insert_rowid(db_);
+  if (a.state != kPending) {
+    StateChange c;
+    c.acceptance_id = id;
+    c.to_state = a.state;
+    c.at = a.accepted_at;
+    c.why = "recorded with state " + a.state + " (" + a.source + ")";
+    c.event_only = true;
+    change_state(c);
+  }
+  return RecordOutcome{id, true};
 }
 
 void Store::set_verp_token(std::int64_t id, std::string_view token) {

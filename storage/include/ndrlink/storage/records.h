@@ -23,6 +23,9 @@ struct NewAcceptance {
   std::string enhanced_status, reply_text, mx_host, sender, message_id, envid;
   std::string accepted_at;  // ISO 8601 UTC
   std::string source = "cli";
+  // Initial state; anything but pending (an import of history) is
+  // recorded with an event saying so.
+  std::string state = "pending";
 };
 
 struct Acceptance {

@@ -1,0 +1,67 @@
+#include "output.h"
+
+#include <algorithm>
+
+namespace ndrlink::cli {
+namespace {
+
+std::string cell(const nlohmann::ordered_json& v) {
+  if (v.is_null()) return "";
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  return v.dump();
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + '"';
+}
+
+}  // namespace
+
+void print_rows(const std::vector<Row>& rows, const std::string& format, std::ostream& out) {
+  if (format == "json") {
+    for (const auto& r : rows) out << r.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    return;
+  }
+  if (rows.empty()) {
+    if (format == "table") out << "(no rows)\n";
+    return;
+  }
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : rows.front().items()) keys.push_back(k);
+  if (format == "csv") {
+    for (std::size_t i = 0; i < keys.size(); ++i) out << (i ? "," : "") << csv_field(keys[i]);
+    out << "\r\n";
+    for (const auto& r : rows) {
+      for (std::size_t i = 0; i < keys.size(); ++i) out << (i ? "," : "") << csv_field(cell(r.value(keys[i], Row())));
+      out << "\r\n";
+    }
+    return;
+  }
+  std::vector<std::size_t> width(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    width[i] = keys[i].size();
+    for (const auto& r : rows) width[i] = std::max(width[i], std::min<std::size_t>(cell(r.value(keys[i], Row())).size(), 60));
+  }
+  auto line = [&](auto get) {
+    std::string s;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      std::string c = get(i);
+      if (c.size() > 60) c = c.substr(0, 57) + "...";
+      s += c;
+      if (i + 1 < keys.size()) s += std::string(width[i] - c.size() + 2, ' ');
+    }
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    out << s << '\n';
+  };
+  line([&](std::size_t i) { return keys[i]; });
+  for (const auto& r : rows) line([&](std::size_t i) { return cell(r.value(keys[i], Row())); });
+}
+
+}  // namespace ndrlink::cli

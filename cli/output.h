@@ -1,0 +1,18 @@
+// Query output: rows as ordered JSON objects rendered as an aligned text
+// table, JSON Lines, or CSV (RFC 4180, header row).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace ndrlink::cli {
+
+using Row = nlohmann::ordered_json;
+
+// `format` is table | json | csv. Table and CSV columns come from the
+// first row's keys.
+void print_rows(const std::vector<Row>& rows, const std::string& format, std::ostream& out);
+
+}  // namespace ndrlink::cli
