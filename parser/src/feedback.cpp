@@ -1,5 +1,8 @@
 #include "feedback.h"
 
+#include <string>
+#include <vector>
+
 #include "dates.h"
 #include "families/common.h"
 #include "fields.h"
@@ -7,35 +10,79 @@
 
 namespace ndrlink::parser {
 
+namespace {
+
+// Apple Mail's one-click unsubscribe: a plain message to the List-Unsubscribe
+// address marked "X-Apple-Unsubscribe: true"; the complainant is the sender.
+bool apple_unsubscribe(const Evidence& ev) {
+  return text::iequals(text::trim(ev.header("X-Apple-Unsubscribe")), "true") && !ev.from_address.empty();
+}
+
+// Hotmail/Outlook.com JMRP: "complaint about message from IP" with the
+// complainant's address in X-HmXmrOriginalRecipient of the returned message.
+bool hotmail_jmrp(const Evidence& ev) {
+  return text::istarts_with(ev.subject, "complaint about message from") &&
+         (ev.returned_headers.has("X-HmXmrOriginalRecipient") || ev.mime.headers.has("X-HmXmrOriginalRecipient"));
+}
+
+// The complainants a feedback report names, in order: every
+// Original-Rcpt-To (some reports list several), else Removal-Recipient,
+// else the To of the returned message.
+std::vector<std::string> feedback_recipients(const Evidence& ev, const Fields& fields) {
+  std::vector<std::string> out;
+  for (auto name : {"Original-Rcpt-To", "Removal-Recipient"}) {
+    for (auto value : fields.all(name)) {
+      const auto v = text::clean_address(value);
+      if (!text::is_address(v)) continue;
+      bool seen = false;
+      for (const auto& o : out) seen |= text::iequals(o, v);
+      if (!seen && out.size() < 1000) out.push_back(v);
+    }
+    if (!out.empty()) return out;
+  }
+  if (ev.has_returned_message) {
+    for (auto name : {"X-HmXmrOriginalRecipient", "To"}) {
+      const auto a = text::find_address(ev.returned_headers.get(name));
+      if (!a.empty()) {
+        out.push_back(a);
+        break;
+      }
+    }
+  }
+  if (out.empty()) out.emplace_back();  // still one report; kept without an address
+  return out;
+}
+
+}  // namespace
+
 bool read_feedback_report(const Evidence& ev, Report& report) {
   const auto ctype = text::lower(ev.header("Content-Type"));
   const bool arf_type = text::matches(ctype, "report-type=*feedback-report");
-  if (!ev.feedback_report && !arf_type) return false;
+  const bool apple = apple_unsubscribe(ev);
+  if (!ev.feedback_report && !arf_type && !apple && !hotmail_jmrp(ev)) return false;
   Fields fields;
   if (ev.feedback_report) {
     for (const auto& group : parse_field_groups(ev.feedback_report->body))
       for (const auto& f : group.list()) fields.list().push_back(f);
   }
-  RecipientResult r;
-  r.feedback_type = text::lower(text::trim(fields.get("Feedback-Type")));
-  if (r.feedback_type.empty()) r.feedback_type = "abuse";
-  for (auto name : {"Original-Rcpt-To", "Removal-Recipient"}) {
-    const auto v = text::clean_address(fields.get(name));
-    if (text::is_address(v)) {
-      r.recipient = v;
-      break;
-    }
+  std::string feedback_type = text::lower(text::trim(fields.get("Feedback-Type")));
+  if (feedback_type.empty()) feedback_type = apple ? "opt-out" : "abuse";
+  std::vector<std::string> recipients = apple ? std::vector<std::string>{ev.from_address}
+                                              : feedback_recipients(ev, fields);
+  for (auto& address : recipients) {
+    RecipientResult r;
+    r.recipient = std::move(address);
+    r.feedback_type = feedback_type;
+    r.reason = "feedback";
+    r.action = "failed";
+    report.recipients.push_back(std::move(r));
   }
-  if (r.recipient.empty() && ev.has_returned_message) r.recipient = text::find_address(ev.returned_headers.get("To"));
-  r.reason = "feedback";
-  r.action = "failed";
   if (const auto date = fields.get("Arrival-Date"); !date.empty()) report.arrival_date = rfc5322_to_iso8601(date);
   if (report.arrival_date.empty())
     if (const auto date = fields.get("Received-Date"); !date.empty()) report.arrival_date = rfc5322_to_iso8601(date);
   report.reporting_mta = std::string(text::trim(fields.get("Reporting-MTA")));
   report.kind = Kind::arf;
   report.family = "arf";
-  report.recipients.push_back(std::move(r));
   return true;
 }
 
