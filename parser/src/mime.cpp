@@ -166,6 +166,12 @@ void fallback_single_part(std::string_view raw, MimeMessage& out) {
 
 MimeMessage read_mime(std::string_view raw, const MimeLimits& limits) {
   MimeMessage out;
+  // An mbox separator line ("From MAILER-DAEMON Tue Mar 02 ...") is not a
+  // header field; mail saved from an mbox starts with one.
+  if (raw.starts_with("From ")) {
+    const auto nl = raw.find('\n');
+    raw = nl == std::string_view::npos ? std::string_view{} : raw.substr(nl + 1);
+  }
   if (nesting_upper_bound(raw) > limits.max_depth) {
     out.error = "MIME nesting deeper than " + std::to_string(limits.max_depth) + " levels";
     fallback_single_part(raw, out);
