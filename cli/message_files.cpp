@@ -36,13 +36,24 @@ bool read_message(const std::filesystem::path& path, std::size_t limit, std::str
     error = std::strerror(errno);
     return false;
   }
-  out.resize(limit + 1);
-  in.read(out.data(), static_cast<std::streamsize>(out.size()));
+  // Size the buffer from the file, not the limit: most bounces are a few KB.
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  const std::size_t want = ec ? limit + 1 : std::min<std::size_t>(size, limit) + 1;
+  out.resize(want);
+  in.read(out.data(), static_cast<std::streamsize>(want));
   if (in.bad()) {
     error = "read error";
     return false;
   }
-  out.resize(static_cast<std::size_t>(in.gcount()));
+  std::size_t got = static_cast<std::size_t>(in.gcount());
+  // The file may have grown since file_size; keep reading up to the limit.
+  while (got == out.size() && got <= limit && in) {
+    out.resize(std::min(out.size() * 2, limit + 1));
+    in.read(out.data() + got, static_cast<std::streamsize>(out.size() - got));
+    got += static_cast<std::size_t>(in.gcount());
+  }
+  out.resize(got);
   return true;
 }
 
