@@ -2,9 +2,14 @@
 
 #include <iconv.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "text.h"
 
@@ -124,15 +129,58 @@ std::string sanitize_utf8(std::string_view in) {
   return out;
 }
 
+namespace {
+
+// 7-bit text in an ASCII-compatible charset is already UTF-8: skip iconv.
+// ISO-2022 (ESC sequences), UTF-7 ('+' runs) and the wide encodings are not
+// ASCII-compatible in that sense.
+bool ascii_passthrough(std::string_view in, std::string_view charset) {
+  for (auto wide : {"utf-16", "utf-32", "ucs-", "ucs2", "ucs4", "utf-7", "utf7", "unicode"})
+    if (text::istarts_with(charset, wide)) return false;
+  return std::all_of(in.begin(), in.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80 && c != 0x1B; });
+}
+
+// iconv_open loads a converter module each time; keep a few per thread.
+class ConverterCache {
+ public:
+  ~ConverterCache() {
+    for (auto& [name, cd] : entries_) iconv_close(cd);
+  }
+  // A reset converter from `name` to UTF-8, or nullopt if iconv lacks it.
+  std::optional<iconv_t> get(const std::string& name) {
+    for (auto& [n, cd] : entries_)
+      if (n == name) {
+        iconv(cd, nullptr, nullptr, nullptr, nullptr);
+        return cd;
+      }
+    iconv_t cd = iconv_open("UTF-8", name.c_str());
+    if (cd == reinterpret_cast<iconv_t>(-1)) return std::nullopt;
+    if (entries_.size() >= kMax) {
+      iconv_close(entries_.front().second);
+      entries_.erase(entries_.begin());
+    }
+    entries_.emplace_back(name, cd);
+    return cd;
+  }
+
+ private:
+  static constexpr std::size_t kMax = 8;
+  std::vector<std::pair<std::string, iconv_t>> entries_;
+};
+
+}  // namespace
+
 std::string to_utf8(std::string_view in, std::string_view charset) {
   charset = text::trim(charset);
-  if (is_utf8_name(charset)) return sanitize_utf8(in);
+  if (is_utf8_name(charset) || ascii_passthrough(in, charset)) return sanitize_utf8(in);
   std::string name(charset);
   // Common mislabels: treat ks_c_5601-1987 as CP949, shift-jis variants as CP932.
   if (text::iequals(name, "ks_c_5601-1987")) name = "CP949";
   else if (text::iequals(name, "shift_jis") || text::iequals(name, "x-sjis") || text::iequals(name, "sjis")) name = "CP932";
-  iconv_t cd = iconv_open("UTF-8", name.c_str());
-  if (cd == reinterpret_cast<iconv_t>(-1)) return sanitize_utf8(in);
+  thread_local ConverterCache converters;
+  const auto converter = converters.get(name);
+  if (!converter) return sanitize_utf8(in);
+  iconv_t cd = *converter;
   std::string out;
   out.resize(in.size() * 4 + 16);
   char* src = const_cast<char*>(in.data());
@@ -152,7 +200,6 @@ std::string to_utf8(std::string_view in, std::string_view charset) {
     }
   }
   iconv(cd, nullptr, nullptr, &dst, &dst_left);  // flush shift state
-  iconv_close(cd);
   out.resize(out.size() - dst_left);
   return sanitize_utf8(out);
 }
