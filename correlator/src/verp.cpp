@@ -2,9 +2,11 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 
@@ -46,6 +48,15 @@ std::string lower(std::string_view s) {
 
 VerpSigner::VerpSigner(std::string secret) : secret_(std::move(secret)) {
   if (secret_.size() < 16) throw std::invalid_argument("VERP secret must be at least 16 bytes");
+  EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  if (!mac) throw std::runtime_error("OpenSSL has no HMAC");
+  keyed_.reset(EVP_MAC_CTX_new(mac), EVP_MAC_CTX_free);
+  EVP_MAC_free(mac);
+  char digest_name[] = "SHA256";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest_name, 0), OSSL_PARAM_construct_end()};
+  if (!keyed_ || !EVP_MAC_init(keyed_.get(), reinterpret_cast<const unsigned char*>(secret_.data()), secret_.size(),
+                               params))
+    throw std::runtime_error("cannot set up HMAC-SHA256");
 }
 
 VerpSigner VerpSigner::from_file(const std::string& path) {
@@ -61,10 +72,12 @@ VerpSigner VerpSigner::from_file(const std::string& path) {
 
 std::string VerpSigner::mac_for(std::string_view id_part) const {
   unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
+  std::size_t len = 0;
   const std::string message = "ndrlink-verp-v1:" + std::string(id_part);
-  HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
-       reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest, &len);
+  const std::unique_ptr<EVP_MAC_CTX, decltype(&EVP_MAC_CTX_free)> ctx(EVP_MAC_CTX_dup(keyed_.get()), EVP_MAC_CTX_free);
+  if (!ctx || !EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(message.data()), message.size()) ||
+      !EVP_MAC_final(ctx.get(), digest, &len, sizeof digest))
+    throw std::runtime_error("HMAC-SHA256 failed");
   // First 80 bits, base32.
   std::string out;
   unsigned buffer = 0;

@@ -4,9 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+
+struct evp_mac_ctx_st;
 
 namespace ndrlink::correlator {
 
@@ -32,6 +35,9 @@ class VerpSigner {
  private:
   std::string mac_for(std::string_view id_part) const;
   std::string secret_;
+  // HMAC-SHA256 keyed with secret_, set up once; each call works on a copy
+  // (so one signer may be shared by threads).
+  std::shared_ptr<evp_mac_ctx_st> keyed_;
 };
 
 }  // namespace ndrlink::correlator
