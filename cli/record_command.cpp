@@ -27,9 +27,8 @@ std::string verp_domain_for(const storage::NewAcceptance& a) {
 // Records one acceptance and gives it its VERP token, in one transaction.
 Row record_one(storage::Store& store, const correlator::VerpSigner& signer, const storage::NewAcceptance& a) {
   storage::Transaction tx(store);
-  const auto outcome = store.record_acceptance(a);
+  const auto outcome = store.record_acceptance(a, [&](std::int64_t id) { return signer.token_for(id); });
   const std::string token = signer.token_for(outcome.id);
-  if (outcome.created) store.set_verp_token(outcome.id, token);
   tx.commit();
   Row row;
   row["id"] = outcome.id;
@@ -167,9 +166,9 @@ int run_import(const ImportArgs& args) {
       fail(*error);
       continue;
     }
-    const auto outcome = store->record_acceptance(std::get<storage::NewAcceptance>(parsed));
+    const auto outcome = store->record_acceptance(std::get<storage::NewAcceptance>(parsed),
+                                                  [&](std::int64_t id) { return signer->token_for(id); });
     if (outcome.created) {
-      store->set_verp_token(outcome.id, signer->token_for(outcome.id));
       ++created;
     } else {
       ++existing;

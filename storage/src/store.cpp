@@ -72,8 +72,8 @@ std::string select_acceptances(std::string_view where) {
 struct Store::Statements {
   explicit Statements(sqlite3* db) : db(db) {}
   sqlite3* db;
-  std::unique_ptr<Statement> insert_acceptance, find_acceptance_by_key, acceptance_by_id, acceptance_by_token,
-      by_envid, by_message_id, by_recipient, set_token, update_state, update_resolved, insert_event, events,
+  std::unique_ptr<Statement> insert_acceptance, find_acceptance_by_key, acceptance_by_id, 
+      by_envid, by_message_id, by_recipient, next_acceptance_id, update_state, update_resolved, insert_event, events,
       overdue, has_report, insert_report, insert_recipient, link, suspicious, unmatched, report_recipient, cursor,
       save_cursor;
 
@@ -167,11 +167,15 @@ void Store::migrate() {
 
 // --- acceptances -------------------------------------------------------
 
-RecordOutcome Store::record_acceptance(const NewAcceptance& a) {
+RecordOutcome Store::record_acceptance(const NewAcceptance& a, const TokenMaker& token_for) {
   if (!is_valid_state(a.state)) throw StoreError("unknown state \"" + a.state + "\"", SQLITE_CONSTRAINT);
   const std::string key = lower(a.recipient);
   const auto at = key.rfind('@');
   const std::string domain = at == std::string::npos ? std::string() : key.substr(at + 1);
+  // Lookup and insert under one write lock, even when the caller has no
+  // transaction open: another process may record the same row meanwhile.
+  std::optional<Transaction> own;
+  if (sqlite3_get_autocommit(db_)) own.emplace(*this);
   if (!a.message_id.empty()) {
     auto& find = stmts_->get(stmts_->find_acceptance_by_key,
                              "SELECT id FROM acceptances WHERE message_id = ?1 AND recipient_key = ?2");
@@ -179,15 +183,24 @@ RecordOutcome Store::record_acceptance(const NewAcceptance& a) {
     find.bind(1, a.message_id).bind(2, key);
     if (find.step()) return RecordOutcome{find.int64(0), false};
   }
+  // The token needs the id before the INSERT: take max(id)+1, which is
+  // safe because the row is written under the write lock taken here.
+  auto& next = stmts_->get(stmts_->next_acceptance_id, "SELECT coalesce(max(id), 0) + 1 FROM acceptances");
+  std::int64_t id = 0;
+  {
+    StatementScope scope(next);
+    next.step();
+    id = next.int64(0);
+  }
   auto& ins = stmts_->get(stmts_->insert_acceptance,
-                          "INSERT INTO acceptances (recipient, recipient_key, domain, reply_code, enhanced_status, "
-                          "reply_text, mx_host, sender, message_id, envid, accepted_at, source, state, state_at) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?11)");
+                          "INSERT INTO acceptances (id, recipient, recipient_key, domain, reply_code, enhanced_status, "
+                          "reply_text, mx_host, sender, message_id, envid, accepted_at, source, state, state_at, "
+                          "verp_token) VALUES (?15, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?11, ?14)");
   ins.bind(1, a.recipient).bind(2, key).bind(3, domain, false).bind(4, a.reply_code).bind(5, a.enhanced_status);
   ins.bind(6, a.reply_text).bind(7, a.mx_host).bind(8, a.sender).bind(9, a.message_id).bind(10, a.envid);
   ins.bind(11, a.accepted_at).bind(12, a.source).bind(13, a.state);
+  ins.bind(14, token_for ? token_for(id) : std::string()).bind(15, id);
   ins.run();
-  const std::int64_t id = sqlite3_last_insert_rowid(db_);
   if (a.state != kPending) {
     StateChange c;
     c.acceptance_id = id;
@@ -197,26 +210,13 @@ RecordOutcome Store::record_acceptance(const NewAcceptance& a) {
     c.event_only = true;
     change_state(c);
   }
+  if (own) own->commit();
   return RecordOutcome{id, true};
-}
-
-void Store::set_verp_token(std::int64_t id, std::string_view token) {
-  auto& s = stmts_->get(stmts_->set_token, "UPDATE acceptances SET verp_token = ?2 WHERE id = ?1");
-  s.bind(1, id).bind(2, token);
-  s.run();
 }
 
 std::optional<Acceptance> Store::acceptance(std::int64_t id) {
   auto& s = stmts_->get(stmts_->acceptance_by_id, select_acceptances("WHERE id = ?1"));
   s.bind(1, id);
-  auto rows = read_acceptances(s);
-  if (rows.empty()) return std::nullopt;
-  return rows.front();
-}
-
-std::optional<Acceptance> Store::acceptance_by_verp_token(std::string_view token) {
-  auto& s = stmts_->get(stmts_->acceptance_by_token, select_acceptances("WHERE verp_token = ?1"));
-  s.bind(1, token, false);
   auto rows = read_acceptances(s);
   if (rows.empty()) return std::nullopt;
   return rows.front();

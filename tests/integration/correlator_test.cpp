@@ -41,9 +41,7 @@ class CorrelatorTest : public ::testing::Test {
     a.message_id = std::move(message_id);
     a.envid = std::move(envid);
     a.accepted_at = std::move(at);
-    const auto id = store_->record_acceptance(a).id;
-    store_->set_verp_token(id, signer_.token_for(id));
-    return id;
+    return store_->record_acceptance(a, [this](std::int64_t id) { return signer_.token_for(id); }).id;
   }
 
   IngestOutcome ingest(const std::string& raw) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -72,10 +73,11 @@ class Store {
   // --- acceptances -----------------------------------------------------
   // Records an acceptance; with a message_id, recording the same
   // (message_id, recipient) again returns the existing row (created=false).
-  RecordOutcome record_acceptance(const NewAcceptance& a);
-  void set_verp_token(std::int64_t acceptance_id, std::string_view token);
+  // `token_for`, if given, makes the new row's VERP token from its id; it
+  // is written by the same INSERT.
+  using TokenMaker = std::function<std::string(std::int64_t id)>;
+  RecordOutcome record_acceptance(const NewAcceptance& a, const TokenMaker& token_for = {});
   std::optional<Acceptance> acceptance(std::int64_t id);
-  std::optional<Acceptance> acceptance_by_verp_token(std::string_view token);
   // Candidates for linking, oldest first. `recipient_key` is lower case.
   std::vector<Acceptance> acceptances_by_envid(std::string_view envid, std::string_view recipient_key);
   std::vector<Acceptance> acceptances_by_message_id(std::string_view message_id, std::string_view recipient_key);
