@@ -1,0 +1,246 @@
+#include "config.h"
+
+#include <toml++/toml.h>
+
+#include <set>
+#include <string_view>
+
+namespace ndrlink::daemon {
+namespace {
+
+// Reads one table with a fixed set of keys: every key must be consumed by
+// a getter; what remains is unknown and reported with its line.
+class TableReader {
+ public:
+  TableReader(const toml::table& table, std::string prefix, const std::string& file)
+      : table_(table), prefix_(std::move(prefix)), file_(file) {}
+
+  [[noreturn]] void fail(const toml::node& node, std::string_view key, const std::string& why) const {
+    throw ConfigError(file_ + ":" + std::to_string(node.source().begin.line) + ": " + prefix_ + std::string(key) +
+                      ": " + why);
+  }
+
+  template <typename T>
+  bool get(std::string_view key, T& out) {
+    used_.insert(std::string(key));
+    const toml::node* node = table_.get(key);
+    if (!node) return false;
+    if constexpr (std::is_same_v<T, bool>) {
+      if (!node->is_boolean()) fail(*node, key, "expected true or false");
+      out = node->as_boolean()->get();
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      if (!node->is_string()) fail(*node, key, "expected a string");
+      out = node->as_string()->get();
+    } else {
+      if (!node->is_integer()) fail(*node, key, "expected an integer");
+      out = static_cast<T>(node->as_integer()->get());
+    }
+    return true;
+  }
+
+  // An integer in [lo, hi].
+  template <typename T>
+  void get_range(std::string_view key, T& out, long long lo, long long hi) {
+    long long v = static_cast<long long>(out);
+    if (!get(key, v)) return;
+    if (v < lo || v > hi)
+      fail(*table_.get(key), key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
+    out = static_cast<T>(v);
+  }
+
+  template <typename Rep, typename Period>
+  void get_duration(std::string_view key, std::chrono::duration<Rep, Period>& out, long long lo, long long hi) {
+    long long v = out.count();
+    get_range(key, v, lo, hi);
+    out = std::chrono::duration<Rep, Period>(v);
+  }
+
+  // One of `choices`.
+  void get_choice(std::string_view key, std::string& out, std::initializer_list<std::string_view> choices) {
+    if (!get(key, out)) return;
+    for (auto c : choices)
+      if (out == c) return;
+    std::string list;
+    for (auto c : choices) list += (list.empty() ? "" : ", ") + std::string(c);
+    fail(*table_.get(key), key, "must be one of " + list + " (got \"" + out + "\")");
+  }
+
+  void require(std::string_view key, const std::string& value) const {
+    if (value.empty())
+      throw ConfigError(file_ + ":" + std::to_string(table_.source().begin.line) + ": " + prefix_ + std::string(key) +
+                        ": required");
+  }
+
+  // Declares a key handled elsewhere (sub-tables, arrays of tables).
+  void known(std::string_view key) { used_.insert(std::string(key)); }
+
+  // Every key of the table was read by a getter.
+  void finish() const {
+    for (const auto& [key, node] : table_)
+      if (!used_.count(std::string(key.str()))) fail(node, key.str(), "unknown key");
+  }
+
+ private:
+  const toml::table& table_;
+  std::string prefix_;
+  const std::string& file_;
+  std::set<std::string> used_;
+};
+
+const toml::table* sub_table(TableReader& top, const toml::table& root, std::string_view key) {
+  top.known(key);
+  const toml::node* node = root.get(key);
+  if (!node) return nullptr;
+  if (!node->is_table()) top.fail(*node, key, "expected a table [" + std::string(key) + "]");
+  return node->as_table();
+}
+
+std::vector<const toml::table*> table_array(const toml::table& root, std::string_view key, TableReader& top) {
+  std::vector<const toml::table*> out;
+  const toml::node* node = root.get(key);
+  if (!node) return out;
+  const auto* arr = node->as_array();
+  if (!arr || !arr->is_array_of_tables()) top.fail(*node, key, "expected [[" + std::string(key) + "]] tables");
+  for (const auto& item : *arr) out.push_back(item.as_table());
+  return out;
+}
+
+void read_maildir(const toml::table& t, const std::string& file, std::size_t index, Config& c) {
+  TableReader r(t, "maildir[" + std::to_string(index) + "].", file);
+  MaildirConfig m;
+  m.name = "maildir" + std::to_string(index);
+  r.get("name", m.name);
+  r.get("path", m.path);
+  r.get("done_folder", m.done_folder);
+  r.require("path", m.path);
+  if (!m.done_folder.empty() && (m.done_folder.find('/') != std::string::npos || m.done_folder[0] != '.'))
+    throw ConfigError(file + ": maildir[" + std::to_string(index) +
+                      "].done_folder: a Maildir++ folder name starting with '.', e.g. \".Processed\"");
+  r.finish();
+  c.maildirs.push_back(std::move(m));
+}
+
+void read_imap(const toml::table& t, const std::string& file, std::size_t index, Config& c) {
+  TableReader r(t, "imap[" + std::to_string(index) + "].", file);
+  ImapConfig m;
+  m.name = "imap" + std::to_string(index);
+  r.get("name", m.name);
+  r.get("host", m.host);
+  std::string tls = "implicit", after = "seen";
+  r.get_choice("tls", tls, {"implicit", "starttls", "none"});
+  m.tls = tls == "implicit" ? TlsMode::implicit : tls == "starttls" ? TlsMode::starttls : TlsMode::none;
+  m.port = m.tls == TlsMode::implicit ? 993 : 143;
+  r.get_range("port", m.port, 1, 65535);
+  r.get("ca_file", m.ca_file);
+  r.get("verify_certificate", m.verify_certificate);
+  r.get("username", m.username);
+  r.get("password_file", m.password_file);
+  r.get_choice("auth", m.auth, {"plain", "login"});
+  r.get("mailbox", m.mailbox);
+  r.get_choice("after", after, {"seen", "move", "keep"});
+  m.after = after == "seen" ? ImapAfter::seen : after == "move" ? ImapAfter::move : ImapAfter::keep;
+  r.get("move_to", m.move_to);
+  r.get_duration("poll_seconds", m.poll_interval, 1, 86400);
+  r.get_duration("idle_restart_seconds", m.idle_restart, 10, 29 * 60);
+  r.get_duration("connect_timeout_seconds", m.connect_timeout, 1, 600);
+  r.get_duration("max_backoff_seconds", m.max_backoff, 1, 3600);
+  r.require("host", m.host);
+  r.require("username", m.username);
+  r.require("password_file", m.password_file);
+  if (m.after == ImapAfter::move) r.require("move_to", m.move_to);
+  r.finish();
+  c.imaps.push_back(std::move(m));
+}
+
+}  // namespace
+
+Config default_config() {
+  Config c;
+  c.maildirs.push_back(MaildirConfig{"maildir", "./var/Maildir", ""});
+  c.socket.path = "./var/ndrlink.sock";
+  return c;
+}
+
+Config load_config(const std::string& path) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    const auto& src = e.source();
+    throw ConfigError(path + ":" + std::to_string(src.begin.line) + ": " + std::string(e.description()));
+  }
+  Config c;
+  c.file = path;
+  TableReader top(root, "", path);
+  if (const auto* t = sub_table(top, root, "store")) {
+    TableReader r(*t, "store.", path);
+    r.get("path", c.db_path);
+    r.get_range("busy_timeout_ms", c.busy_timeout_ms, 0, 600000);
+    r.finish();
+  }
+  if (const auto* t = sub_table(top, root, "verp")) {
+    TableReader r(*t, "verp.", path);
+    r.get("secret_file", c.verp_secret_file);
+    r.get("prefix", c.verp_prefix);
+    if (c.verp_prefix.empty() || c.verp_prefix.find('@') != std::string::npos)
+      r.fail(*t->get("prefix"), "prefix", "must be a non-empty local-part prefix");
+    r.finish();
+  }
+  if (const auto* t = sub_table(top, root, "correlator")) {
+    TableReader r(*t, "correlator.", path);
+    r.get_duration("grace_hours", c.grace, 1, 24 * 365);
+    r.get_duration("window_hours", c.window, 1, 24 * 365);
+    r.get("keep_raw", c.keep_raw);
+    r.finish();
+  }
+  if (const auto* t = sub_table(top, root, "parser")) {
+    TableReader r(*t, "parser.", path);
+    r.get_range("max_message_bytes", c.max_message_bytes, 4096, 1LL << 30);
+    r.finish();
+  }
+  if (const auto* t = sub_table(top, root, "daemon")) {
+    TableReader r(*t, "daemon.", path);
+    r.get_range("workers", c.workers, 1, 64);
+    r.get_range("queue_size", c.queue_size, 1, 1 << 20);
+    r.get_duration("sweep_interval_seconds", c.sweep_interval, 1, 86400);
+    r.get_duration("checkpoint_interval_seconds", c.checkpoint_interval, 1, 86400);
+    r.finish();
+  }
+  if (const auto* t = sub_table(top, root, "log")) {
+    TableReader r(*t, "log.", path);
+    r.get_choice("level", c.log_level, {"trace", "debug", "info", "warn", "error"});
+    r.finish();
+  }
+  if (const auto* t = sub_table(top, root, "socket")) {
+    TableReader r(*t, "socket.", path);
+    r.get("enabled", c.socket.enabled);
+    r.get("path", c.socket.path);
+    std::string mode;
+    if (r.get("mode", mode)) {
+      std::size_t used = 0;
+      unsigned long m = 0;
+      try {
+        m = std::stoul(mode, &used, 8);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != mode.size() || m > 0777) r.fail(*t->get("mode"), "mode", "expected an octal mode like \"0660\"");
+      c.socket.mode = static_cast<unsigned>(m);
+    }
+    r.get_range("max_line_bytes", c.socket.max_line_bytes, 256, 16 << 20);
+    r.get_range("max_clients", c.socket.max_clients, 1, 65536);
+    r.finish();
+  }
+  top.known("maildir");
+  top.known("imap");
+  const auto maildirs = table_array(root, "maildir", top);
+  for (std::size_t i = 0; i < maildirs.size(); ++i) read_maildir(*maildirs[i], path, i, c);
+  const auto imaps = table_array(root, "imap", top);
+  for (std::size_t i = 0; i < imaps.size(); ++i) read_imap(*imaps[i], path, i, c);
+  top.finish();
+  if (c.maildirs.empty() && c.imaps.empty())
+    throw ConfigError(path + ": no report source: add a [[maildir]] or an [[imap]] table");
+  return c;
+}
+
+}  // namespace ndrlink::daemon

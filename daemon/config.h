@@ -1,0 +1,99 @@
+// ndrlinkd's configuration: a TOML file (docs/configuration.md lists every
+// key). Reading is strict: an unknown key, a wrong type or a bad value is
+// a ConfigError naming the file, line and key. Secrets are never in the
+// file itself, only paths to files holding them.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ndrlink::daemon {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct MaildirConfig {
+  std::string name;        // source name in logs and source keys
+  std::string path;        // the Maildir (with new/, cur/, tmp/)
+  // Empty: move to cur/ with flag S. Otherwise a Maildir++ folder name
+  // (".Processed") created under `path`.
+  std::string done_folder;
+};
+
+enum class TlsMode { implicit, starttls, none };
+enum class ImapAfter { seen, move, keep };
+
+struct ImapConfig {
+  std::string name;
+  std::string host;
+  int port = 993;
+  TlsMode tls = TlsMode::implicit;
+  std::string ca_file;            // empty: the system trust store
+  bool verify_certificate = true; // false only for tests
+  std::string username;
+  std::string password_file;      // or a systemd credential name via $CREDENTIALS_DIRECTORY
+  std::string auth = "plain";     // plain (AUTHENTICATE PLAIN) | login (LOGIN)
+  std::string mailbox = "INBOX";
+  ImapAfter after = ImapAfter::seen;
+  std::string move_to;            // for after = move
+  std::chrono::seconds poll_interval{60};   // without IDLE
+  std::chrono::seconds idle_restart{25 * 60};  // re-issue IDLE before the 29-minute limit
+  std::chrono::seconds connect_timeout{30};
+  std::chrono::seconds max_backoff{300};
+};
+
+struct SocketConfig {
+  bool enabled = true;
+  std::string path;              // default $RUNTIME_DIRECTORY/ingest.sock or ./var/ndrlink.sock
+  unsigned mode = 0660;
+  std::size_t max_line_bytes = 64 * 1024;
+  std::size_t max_clients = 256;
+};
+
+struct Config {
+  std::string file;  // where it was read from (empty: built-in default)
+
+  // [store]
+  std::string db_path = "./var/ndrlink.db";
+  int busy_timeout_ms = 10000;
+
+  // [verp]
+  std::string verp_secret_file;  // default: verp.secret beside the database
+  std::string verp_prefix = "bounces+";
+
+  // [correlator]
+  std::chrono::hours grace{120};
+  std::chrono::hours window{168};
+  bool keep_raw = false;
+
+  // [parser]
+  std::size_t max_message_bytes = 8 * 1024 * 1024;
+
+  // [daemon]
+  unsigned workers = 2;
+  std::size_t queue_size = 256;
+  std::chrono::seconds sweep_interval{300};
+  std::chrono::seconds checkpoint_interval{600};
+
+  // [log]
+  std::string log_level = "info";
+
+  std::vector<MaildirConfig> maildirs;
+  std::vector<ImapConfig> imaps;
+  SocketConfig socket;
+};
+
+// Reads and validates `path`. Relative paths inside the file are taken
+// relative to the current directory, as written.
+Config load_config(const std::string& path);
+
+// The embedded default: store under ./var, a Maildir at ./var/Maildir,
+// the ingest socket at ./var/ndrlink.sock.
+Config default_config();
+
+}  // namespace ndrlink::daemon

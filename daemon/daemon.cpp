@@ -1,0 +1,181 @@
+#include "daemon.h"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+
+#include "logging.h"
+#include "maildir_source.h"
+#include "systemd_notify.h"
+
+namespace ndrlink::daemon {
+
+Daemon::Daemon(Config config)
+    : config_(std::move(config)),
+      pipeline_(config_, correlator::system_now),
+      signals_(io_, SIGTERM, SIGINT, SIGHUP),
+      sweep_timer_(io_),
+      checkpoint_timer_(io_),
+      watchdog_timer_(io_),
+      status_timer_(io_) {
+  if (config_.socket.enabled) socket_ = std::make_shared<IngestSocket>(io_, pipeline_, stats_, config_.socket);
+}
+
+Daemon::~Daemon() { pipeline_.drain_and_stop(); }
+
+void Daemon::start_sources() {
+  for (const auto& m : config_.maildirs) {
+    auto source = std::make_shared<MaildirSource>(io_, pipeline_, stats_, m);
+    source->start();
+    sources_.push_back(std::move(source));
+  }
+  if (!config_.imaps.empty()) throw std::runtime_error("[[imap]] sources are not built into this version yet");
+}
+
+void Daemon::stop_sources() {
+  for (auto& s : sources_) s->stop();
+  sources_.clear();
+}
+
+int Daemon::run() {
+  pipeline_.start();
+  if (socket_) socket_->start();
+  start_sources();
+  signals_.async_wait([this](boost::system::error_code ec, int signo) {
+    if (!ec) on_signal(signo);
+  });
+  schedule_sweep();
+  schedule_checkpoint();
+  schedule_watchdog();
+  schedule_status();
+  spdlog::info("ndrlinkd ready: store {}, {} source(s), socket {}", config_.db_path, sources_.size(),
+               socket_ ? config_.socket.path : std::string("off"));
+  systemd::ready(status_line());
+  io_.run();
+  // The loop ran out of work: sources and socket are closed. Finish the
+  // queued jobs, then let their completions (log lines) run.
+  pipeline_.drain_and_stop();
+  io_.restart();
+  io_.poll();
+  spdlog::info("ndrlinkd stopped: {}", stats_.summary());
+  return 0;
+}
+
+void Daemon::stop() {
+  boost::asio::post(io_, [this] { on_signal(SIGTERM); });
+}
+
+void Daemon::on_signal(int signo) {
+  if (signo == SIGHUP) {
+    reload();
+    signals_.async_wait([this](boost::system::error_code ec, int s) {
+      if (!ec) on_signal(s);
+    });
+    return;
+  }
+  if (stopping_) return;
+  stopping_ = true;
+  spdlog::info("signal {}: draining {} queued job(s) and stopping", signo, pipeline_.queued());
+  systemd::stopping();
+  stop_sources();
+  if (socket_) socket_->stop();
+  boost::system::error_code ec;
+  signals_.cancel(ec);
+  sweep_timer_.cancel();
+  checkpoint_timer_.cancel();
+  watchdog_timer_.cancel();
+  status_timer_.cancel();
+}
+
+void Daemon::reload() {
+  if (config_.file.empty()) {
+    spdlog::info("SIGHUP: running on the built-in configuration, nothing to reload");
+    return;
+  }
+  systemd::reloading();
+  try {
+    Config fresh = load_config(config_.file);
+    if (fresh.db_path != config_.db_path || fresh.verp_secret_file != config_.verp_secret_file ||
+        fresh.workers != config_.workers || fresh.queue_size != config_.queue_size)
+      spdlog::warn("SIGHUP: store, VERP secret and worker settings apply after a restart");
+    set_log_level(fresh.log_level);
+    pipeline_.reconfigure(fresh);
+    stop_sources();
+    config_.maildirs = fresh.maildirs;
+    config_.imaps = fresh.imaps;
+    config_.grace = fresh.grace;
+    config_.window = fresh.window;
+    config_.keep_raw = fresh.keep_raw;
+    config_.max_message_bytes = fresh.max_message_bytes;
+    config_.sweep_interval = fresh.sweep_interval;
+    config_.checkpoint_interval = fresh.checkpoint_interval;
+    config_.log_level = fresh.log_level;
+    start_sources();
+    spdlog::info("SIGHUP: configuration reloaded from {} ({} source(s))", config_.file, sources_.size());
+  } catch (const std::exception& e) {
+    spdlog::error("SIGHUP: configuration not reloaded, keeping the running one: {}", e.what());
+  }
+  systemd::ready(status_line());
+}
+
+void Daemon::schedule_sweep() {
+  sweep_timer_.expires_after(config_.sweep_interval);
+  sweep_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    Pipeline::Job job = [this](Processor& p) {
+      try {
+        const auto out = p.sweep();
+        if (out.presumed_delivered > 0)
+          spdlog::info("sweep: {} acceptance(s) presumed delivered", out.presumed_delivered);
+      } catch (const std::exception& e) {
+        spdlog::error("sweep failed, will retry: {}", e.what());
+      }
+    };
+    if (!pipeline_.try_submit(job)) spdlog::debug("sweep: queue full, skipped this round");
+    schedule_sweep();
+  });
+}
+
+void Daemon::schedule_checkpoint() {
+  checkpoint_timer_.expires_after(config_.checkpoint_interval);
+  checkpoint_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    Pipeline::Job job = [](Processor& p) {
+      try {
+        p.checkpoint();
+      } catch (const std::exception& e) {
+        spdlog::warn("WAL checkpoint failed: {}", e.what());
+      }
+    };
+    pipeline_.try_submit(job);
+    schedule_checkpoint();
+  });
+}
+
+void Daemon::schedule_watchdog() {
+  const auto interval = systemd::watchdog_interval();
+  if (!interval) return;
+  watchdog_timer_.expires_after(*interval);
+  watchdog_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    systemd::watchdog();
+    schedule_watchdog();
+  });
+}
+
+void Daemon::schedule_status() {
+  status_timer_.expires_after(std::chrono::seconds(10));
+  status_timer_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    systemd::status(status_line());
+    schedule_status();
+  });
+}
+
+std::string Daemon::status_line() const {
+  return stats_.summary() + " queued=" + std::to_string(pipeline_.queued()) +
+         (socket_ ? " clients=" + std::to_string(socket_->clients()) : std::string());
+}
+
+}  // namespace ndrlink::daemon

@@ -1,0 +1,53 @@
+// ndrlinkd: one Boost.Asio event loop (sources, socket, signals, timers)
+// and a pool of workers for parsing and the store. SIGTERM/SIGINT drain
+// and stop; SIGHUP reloads the configuration file.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <memory>
+#include <vector>
+
+#include "config.h"
+#include "ingest_socket.h"
+#include "pipeline.h"
+#include "source.h"
+#include "stats.h"
+
+namespace ndrlink::daemon {
+
+class Daemon {
+ public:
+  // Opens the store and binds the socket: a bad path fails here, before
+  // READY, with an exception naming it.
+  explicit Daemon(Config config);
+  ~Daemon();
+  // Runs until SIGTERM/SIGINT (or stop()); returns the exit status.
+  int run();
+  // Asks the loop to drain and stop (thread-safe).
+  void stop();
+
+ private:
+  void start_sources();
+  void stop_sources();
+  void on_signal(int signo);
+  void reload();
+  void schedule_sweep();
+  void schedule_checkpoint();
+  void schedule_watchdog();
+  void schedule_status();
+  std::string status_line() const;
+
+  Config config_;
+  boost::asio::io_context io_;
+  Stats stats_;
+  Pipeline pipeline_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer sweep_timer_, checkpoint_timer_, watchdog_timer_, status_timer_;
+  std::vector<std::shared_ptr<Source>> sources_;
+  std::shared_ptr<IngestSocket> socket_;
+  bool stopping_ = false;
+};
+
+}  // namespace ndrlink::daemon

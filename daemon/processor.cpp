@@ -1,0 +1,63 @@
+#include "processor.h"
+
+#include <sys/stat.h>
+
+#include "ndrlink/correlator/secret.h"
+
+namespace ndrlink::daemon {
+namespace {
+
+std::unique_ptr<storage::Store> open_store(const Config& config) {
+  storage::StoreOptions options;
+  options.busy_timeout_ms = config.busy_timeout_ms;
+  auto store = storage::Store::open(config.db_path, options);
+  ::chmod(config.db_path.c_str(), 0640);
+  return store;
+}
+
+correlator::CorrelatorOptions correlator_options(const Config& c) {
+  correlator::CorrelatorOptions o;
+  o.grace = c.grace;
+  o.window = c.window;
+  o.keep_raw = c.keep_raw;
+  return o;
+}
+
+}  // namespace
+
+Processor::Processor(const Config& config, correlator::Clock clock)
+    : clock_(std::move(clock)),
+      store_(open_store(config)),
+      signer_(*correlator::load_signer(config.verp_secret_file, config.db_path, true)) {
+  reconfigure(config);
+}
+
+void Processor::reconfigure(const Config& config) {
+  parse_options_.max_message_bytes = config.max_message_bytes;
+  parse_options_.verp_prefix = config.verp_prefix;
+  correlator_ = std::make_unique<correlator::Correlator>(*store_, &signer_, correlator_options(config), clock_);
+}
+
+correlator::IngestOutcome Processor::ingest(std::string_view source_key, std::string_view raw) {
+  if (store_->has_report(source_key)) {
+    correlator::IngestOutcome dup;
+    dup.duplicate = true;
+    return dup;
+  }
+  const auto report = parser::parse_message(raw, parse_options_);
+  return correlator_->ingest(source_key, report, raw);
+}
+
+std::variant<Recorded, std::string> Processor::record(const correlator::Fields& fields, std::string_view source) {
+  auto parsed = correlator::acceptance_from_fields(fields, clock_(), source);
+  if (auto* error = std::get_if<std::string>(&parsed)) return *error;
+  const auto outcome = store_->record_acceptance(std::get<storage::NewAcceptance>(parsed),
+                                                 [this](std::int64_t id) { return signer_.token_for(id); });
+  return Recorded{outcome.id, outcome.created, signer_.token_for(outcome.id)};
+}
+
+correlator::SweepOutcome Processor::sweep() { return correlator_->sweep(); }
+
+void Processor::checkpoint() { store_->checkpoint(); }
+
+}  // namespace ndrlink::daemon
