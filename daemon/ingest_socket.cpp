@@ -83,7 +83,7 @@ class IngestSocket::Session : public std::enable_shared_from_this<Session> {
         } else {
           const auto& r = std::get<Recorded>(result);
           stats.acceptances += r.created;
-          nlohmann::json j = {{"ok", true}, {"id", r.id}, {"created", r.created}, {"verp_token", r.verp_token}};
+          nlohmann::ordered_json j = {{"ok", true}, {"id", r.id}, {"created", r.created}, {"verp_token", r.verp_token}};
           answer = j.dump();
         }
       } catch (const std::exception& e) {
@@ -103,7 +103,7 @@ class IngestSocket::Session : public std::enable_shared_from_this<Session> {
   }
 
   static std::string error_reply(const std::string& why) {
-    return nlohmann::json{{"ok", false}, {"error", why}}.dump(-1, ' ', false,
+    return nlohmann::ordered_json{{"ok", false}, {"error", why}}.dump(-1, ' ', false,
                                                               nlohmann::json::error_handler_t::replace);
   }
 
