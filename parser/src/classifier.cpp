@@ -57,6 +57,8 @@ bool first_pass_true(std::string_view reason, std::string_view code_reason, std:
     if (before_data(command)) return false;
     return text_says(lowered, "filtered") || text_says(lowered, "userunknown");
   }
+  // 5.2.3 "message length exceeds administrative limit" is the recipient's limit.
+  if (reason == "mesgtoobig" && code_reason == "exceedlimit") return false;
   return code_reason == reason || text_says(lowered, reason);
 }
 
@@ -113,6 +115,8 @@ std::string detect_command(std::string_view t) {
       {"mail from response", "MAIL"},     {"connected but greeting failed", "CONN"}, {"while talking to", ""},
       {"rcpt to:<", "RCPT"},              {"mail from:<", "MAIL"},             {"rcpt to: <", "RCPT"},
       {"response to rcpt", "RCPT"},       {"response to data", "DATA"},       {"response to end of data", "DATA"},
+      {"did not like our rcpt to", "RCPT"}, {"did not like our final data", "DATA"},
+      {"did not like our data", "DATA"},   {"did not like our mail from", "MAIL"},
   };
   const auto lowered = text::lower(t.substr(0, std::min<std::size_t>(t.size(), 16 * 1024)));
   std::size_t best = std::string::npos;
