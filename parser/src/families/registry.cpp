@@ -7,6 +7,7 @@ namespace family {
 // Classic MTAs and appliances.
 extern const Family kDragonFlyFamily;
 // Providers and hosted services.
+extern const Family kGoogleGroupsFamily;
 extern const Family kGenericFamily;
 }  // namespace family
 
@@ -16,6 +17,7 @@ std::span<const Family> families() {
       // -- classic MTAs and appliances
       family::kDragonFlyFamily,
       // -- providers and hosted services
+      family::kGoogleGroupsFamily,
       family::kGenericFamily,
   };
   return kAll;
