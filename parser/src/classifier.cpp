@@ -142,9 +142,18 @@ std::string classify_reason(const ClassifyInput& in) {
   const std::string_view code_reason = reason_from_status(in.status);
   const bool smtp_like = in.diagnostic_type.empty() || in.diagnostic_type == "smtp";
 
+  // A temporary (4.x.x) failure whose first cause is an unknown domain is
+  // a DNS problem that may clear (NXDOMAIN while retrying): networkerror.
+  if (!in.status.empty() && in.status[0] == '4' && (smtp_like || !in.preset.empty())) {
+    for (auto reason : kFirstPass)
+      if (reason == in.preset || first_pass_true(reason, code_reason, lowered, in.command)) {
+        if (reason == "hostunknown") return "networkerror";
+        break;
+      }
+  }
   if (smtp_like || !in.preset.empty()) {
     for (auto reason : kFirstPass)
-      if (first_pass_true(reason, code_reason, lowered, in.command)) return std::string(reason);
+      if (reason == in.preset || first_pass_true(reason, code_reason, lowered, in.command)) return std::string(reason);
   }
   if (!in.preset.empty()) return std::string(in.preset);
 

@@ -8,6 +8,8 @@ namespace family {
 extern const Family kDragonFlyFamily;
 // Providers and hosted services.
 extern const Family kGoogleGroupsFamily;
+extern const Family kGmailFamily;
+extern const Family kGSuiteFamily;
 extern const Family kGenericFamily;
 }  // namespace family
 
@@ -18,6 +20,8 @@ std::span<const Family> families() {
       family::kDragonFlyFamily,
       // -- providers and hosted services
       family::kGoogleGroupsFamily,
+      family::kGmailFamily,
+      family::kGSuiteFamily,
       family::kGenericFamily,
   };
   return kAll;
