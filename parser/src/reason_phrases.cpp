@@ -41,7 +41,7 @@ constexpr P kSuspend[] = {
     "has been temporarily disabled", "currently suspended", "addressee is disabled", "address is disabled",
     "is a deactivated mailbox", "this account has been disabled or discontinued", "receiving mail has been stopped",
     "recipient mailbox is disabled", "account is temporarily unavailable", "boite du destinataire archivee",
-    "email account that you tried to reach is disabled", "dormant", "is not active", "service not available for user",
+    "email account that you tried to reach is disabled", "email account that you tried to reach is inactive", "dormant", "is not active", "service not available for user",
     "is not accepting any mail", "mailbox disabled for this recipient", "the mailbox is inactive"};
 
 constexpr P kHasMoved[] = {" has been replaced by ", "address has changed", "user has moved", "has moved to",
