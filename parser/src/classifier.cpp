@@ -105,6 +105,9 @@ std::string_view reason_from_status(std::string_view status) {
 std::string detect_command(std::string_view t) {
   struct Cue { std::string_view phrase, command; };
   static constexpr Cue cues[] = {
+      {"did not like our rcpt to", "RCPT"}, {"did not like our final data", "DATA"},
+      {"did not like our data", "DATA"},   {"did not like our mail from", "MAIL"},
+      {"after rcpt command", "RCPT"},      {"after data command", "DATA"},     {"after mail command", "MAIL"},
       {"in reply to rcpt to", "RCPT"},    {"in reply to end of data", "DATA"}, {"in reply to data", "DATA"},
       {"in reply to mail from", "MAIL"},  {"in reply to ehlo", "EHLO"},        {"in reply to helo", "HELO"},
       {"after rcpt to", "RCPT"},          {"after end of data", "DATA"},       {"after data", "DATA"},
@@ -115,9 +118,6 @@ std::string detect_command(std::string_view t) {
       {"mail from response", "MAIL"},     {"connected but greeting failed", "CONN"}, {"while talking to", ""},
       {"rcpt to:<", "RCPT"},              {"mail from:<", "MAIL"},             {"rcpt to: <", "RCPT"},
       {"response to rcpt", "RCPT"},       {"response to data", "DATA"},       {"response to end of data", "DATA"},
-      {"did not like our rcpt to", "RCPT"}, {"did not like our final data", "DATA"},
-      {"did not like our data", "DATA"},   {"did not like our mail from", "MAIL"},
-      {"after rcpt command", "RCPT"},      {"after data command", "DATA"},     {"after mail command", "MAIL"},
   };
   const auto lowered = text::lower(t.substr(0, std::min<std::size_t>(t.size(), 16 * 1024)));
   std::size_t best = std::string::npos;
