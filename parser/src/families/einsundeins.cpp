@@ -14,7 +14,7 @@ constexpr std::string_view kReasonLead = "For the following reason:";
 bool parse_einsundeins(const Evidence& ev, Report& report) {
   if (report.kind == Kind::dsn || !text::icontains(ev.subject, "Mail delivery failed")) return false;
   const auto body = prose(ev);
-  const auto failed = text::ifind(body, "The following address failed:");
+  const auto failed = text::ifind(body, "The following address");
   if (failed == std::string_view::npos) return false;
   const auto lead = text::ifind(body, kReasonLead, failed);
   if (lead == std::string_view::npos) return false;
