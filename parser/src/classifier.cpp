@@ -57,6 +57,8 @@ bool first_pass_true(std::string_view reason, std::string_view code_reason, std:
     if (before_data(command)) return false;
     return text_says(lowered, "filtered") || text_says(lowered, "userunknown");
   }
+  // 5.2.3 "message length exceeds administrative limit" is the recipient's limit.
+  if (reason == "mesgtoobig" && code_reason == "exceedlimit") return false;
   return code_reason == reason || text_says(lowered, reason);
 }
 
@@ -77,7 +79,7 @@ std::string_view reason_from_status(std::string_view status) {
   static constexpr Entry table[] = {
       {"1.0", "userunknown"},  {"1.1", "userunknown"},   {"1.2", "hostunknown"},   {"1.3", "userunknown"},
       {"1.4", "userunknown"},  {"1.6", "hasmoved"},      {"1.7", "rejected"},      {"1.8", "rejected"},
-      {"1.9", "systemerror"},  {"1.10", "notaccept"},    {"2.0", "filtered"},      {"2.1", "suspend"},
+      {"1.9", "systemerror"},  {"1.10", "notaccept"},    {"2.0", "filtered"},      {"2.1", "filtered"},
       {"2.2", "mailboxfull"},  {"2.3", "exceedlimit"},   {"2.4", "systemerror"},   {"3.0", "systemerror"},
       {"3.1", "systemfull"},   {"3.2", "notaccept"},     {"3.3", "systemerror"},   {"3.4", "mesgtoobig"},
       {"3.5", "systemerror"},  {"4.0", "networkerror"},  {"4.1", "networkerror"},  {"4.2", "networkerror"},
@@ -103,6 +105,9 @@ std::string_view reason_from_status(std::string_view status) {
 std::string detect_command(std::string_view t) {
   struct Cue { std::string_view phrase, command; };
   static constexpr Cue cues[] = {
+      {"did not like our rcpt to", "RCPT"}, {"did not like our final data", "DATA"},
+      {"did not like our data", "DATA"},   {"did not like our mail from", "MAIL"},
+      {"after rcpt command", "RCPT"},      {"after data command", "DATA"},     {"after mail command", "MAIL"},
       {"in reply to rcpt to", "RCPT"},    {"in reply to end of data", "DATA"}, {"in reply to data", "DATA"},
       {"in reply to mail from", "MAIL"},  {"in reply to ehlo", "EHLO"},        {"in reply to helo", "HELO"},
       {"after rcpt to", "RCPT"},          {"after end of data", "DATA"},       {"after data", "DATA"},
@@ -138,9 +143,18 @@ std::string classify_reason(const ClassifyInput& in) {
   const std::string_view code_reason = reason_from_status(in.status);
   const bool smtp_like = in.diagnostic_type.empty() || in.diagnostic_type == "smtp";
 
+  // A temporary (4.x.x) failure whose first cause is an unknown domain is
+  // a DNS problem that may clear (NXDOMAIN while retrying): networkerror.
+  if (!in.status.empty() && in.status[0] == '4' && (smtp_like || !in.preset.empty())) {
+    for (auto reason : kFirstPass)
+      if (reason == in.preset || first_pass_true(reason, code_reason, lowered, in.command)) {
+        if (reason == "hostunknown") return "networkerror";
+        break;
+      }
+  }
   if (smtp_like || !in.preset.empty()) {
     for (auto reason : kFirstPass)
-      if (first_pass_true(reason, code_reason, lowered, in.command)) return std::string(reason);
+      if (reason == in.preset || first_pass_true(reason, code_reason, lowered, in.command)) return std::string(reason);
   }
   if (!in.preset.empty()) return std::string(in.preset);
 

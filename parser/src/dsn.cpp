@@ -57,10 +57,11 @@ std::size_t read_delivery_status(std::string_view body, Report& report) {
     bool current_has_final = false;
     for (const Field& f : group.list()) {
       if (is_recipient_field(f.name)) {
-        const bool final = !text::iequals(f.name, "Original-Recipient");
+        // X-Actual-Recipient (sendmail) beside a Final-Recipient is the same entry.
+        const bool final = text::iequals(f.name, "Final-Recipient");
+        const bool original = text::iequals(f.name, "Original-Recipient");
         // A second Final-Recipient in one group: the blank line was lost.
-        if (!current || (final && current_has_final) ||
-            (!final && !current->original_recipient.empty())) {
+        if (!current || (final && current_has_final) || (original && !current->original_recipient.empty())) {
           report.recipients.emplace_back();
           current = &report.recipients.back();
           current_has_final = false;

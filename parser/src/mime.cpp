@@ -141,11 +141,14 @@ void flatten(const mimetic::MimeEntity& root, MimeMessage& out) {
       continue;
     }
     MimePart part;
-    part.type = type;
+    // A multipart whose boundary never occurs (mangled by a relay): its body
+    // is all there is to read, as text.
+    part.type = type.rfind("multipart/", 0) == 0 ? "text/plain" : type;
     part.charset = text::lower(content_type_param(ctype_raw, "charset"));
     part.depth = frame.depth;
     part.in_attached_message = frame.in_message;
     std::string decoded = codec::decode_transfer(e.body(), headers.get("Content-Transfer-Encoding"));
+    if (decoded.empty() && type != part.type) decoded = e.body().preamble();  // mimetic keeps it there
     if (type.rfind("text/", 0) == 0) decoded = codec::to_utf8(decoded, part.charset);
     part.body = std::move(decoded);
     part.headers = std::move(headers);

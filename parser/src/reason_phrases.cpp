@@ -41,7 +41,7 @@ constexpr P kSuspend[] = {
     "has been temporarily disabled", "currently suspended", "addressee is disabled", "address is disabled",
     "is a deactivated mailbox", "this account has been disabled or discontinued", "receiving mail has been stopped",
     "recipient mailbox is disabled", "account is temporarily unavailable", "boite du destinataire archivee",
-    "email account that you tried to reach is disabled", "dormant", "is not active", "service not available for user",
+    "email account that you tried to reach is disabled", "email account that you tried to reach is inactive", "dormant", "is not active", "service not available for user",
     "is not accepting any mail", "mailbox disabled for this recipient", "the mailbox is inactive"};
 
 constexpr P kHasMoved[] = {" has been replaced by ", "address has changed", "user has moved", "has moved to",
@@ -54,7 +54,7 @@ constexpr P kNoRelaying[] = {
     "not a local domain", "not local host", "relay prohibited", "relaying to * denied", "relay rejected",
     "that domain isn't in my list of allowed rcpthosts", "not allowed to relay", "relay is not permitted",
     "mail server requires authentication when attempting to send to a non-local e-mail address",
-    "attempt to relay", "unauthorized relay", "relay access not allowed"};
+    "attempt to relay", "no relaying", "unauthorized relay", "relay access not allowed"};
 
 constexpr P kAuthFailure[] = {
     "spf check failed", "spf validation failed", "spf fail", "spf: fail", "failed spf", "spf record",
@@ -110,7 +110,7 @@ constexpr P kSpamDetected[] = {
     "scored too high", "score too high", "blocked for abuse", "high probability of", "message refused by ",
     "suspicious content", "uribl", "surbl", "phishing", "message content is not acceptable", "your message has been blocked",
     "your message was rejected by", "contains prohibited content", "this message has been rejected because it",
-    "content rejected", "message rejected as junk", "bayes", "message not accepted", "your email has been rejected"};
+    "content rejected", "message rejected as junk", "bayes", "your email has been rejected"};
 
 constexpr P kPolicyViolation[] = {
     "policy violation", "violates our policy", "violation of policy", "policy reasons", "local policy",
@@ -170,7 +170,7 @@ constexpr P kUserUnknown[] = {
     "user doesn't exist", "user does not exist", "user doesn't have", "user not exist", "unknown recipient",
     "unknown address", "unknown local part", "unknown mailbox", "unknown or illegal alias", "address unknown",
     "address does not exist", "address doesn't exist", "address not found", "address not present",
-    "address rejected", "addressee unknown", "recipient unknown", "recipient not found", "recipient does not exist",
+    "addressee unknown", "recipient unknown", "recipient not found", "recipient does not exist",
     "recipient address rejected: user unknown", "recipient address rejected: undeliverable address",
     "recipient address rejected: unknown user", "recipient address rejected: access denied",
     "recipient rejected", "recipient is not local", "mailbox not found", "mailbox unavailable",
@@ -235,7 +235,7 @@ constexpr P kSecurityError[] = {
 constexpr P kSystemError[] = {
     "system error", "server error", "internal error", "temporary failure", "temporary error", "local error",
     "problem with the server", "resources temporarily unavailable", "service temporarily unavailable",
-    "too many errors", "mail system problem", "mailer error", "server configuration error", "unknown error",
+    "too many errors", "mail system problem", "server configuration error", "unknown error",
     "database error", "processing error", "out of memory", "system not accepting network messages",
     "system failure", "local configuration error", "cannot process", "try again later", "please try again",
     "temporarily unavailable", "misconfigured", "configuration error", "internal server error",

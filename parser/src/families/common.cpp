@@ -1,5 +1,6 @@
 #include "common.h"
 
+#include "../status.h"
 #include "../text.h"
 
 namespace ndrlink::parser::family {
@@ -90,6 +91,37 @@ void append_diagnostic(std::string& diag, std::string_view line) {
   if (line.empty()) return;
   if (!diag.empty()) diag.push_back(' ');
   diag.append(line);
+}
+
+}  // namespace ndrlink::parser::family
+
+namespace ndrlink::parser::family {
+namespace {
+// Length of a "550-5.7.26 " / "550 " reply prefix with code `code`, or 0.
+std::size_t reply_prefix(std::string_view line, std::string_view code) {
+  if (code.size() != 3 || !line.starts_with(code) || line.size() < 4 || (line[3] != '-' && line[3] != ' ')) return 0;
+  std::size_t p = 4;
+  const auto rest = line.substr(p);
+  const auto enhanced = status::find_enhanced(rest.substr(0, rest.find(' ')));
+  if (!enhanced.empty() && rest.starts_with(enhanced)) p += enhanced.size();
+  while (p < line.size() && line[p] == ' ') ++p;
+  return p;
+}
+}  // namespace
+
+std::string join_reply_lines(const std::vector<std::string_view>& lines) {
+  std::string out;
+  std::string code;
+  for (auto line : lines) {
+    line = text::trim(line);
+    if (!code.empty()) {
+      line.remove_prefix(reply_prefix(line, code));
+    } else if (line.size() >= 4 && (line[3] == '-' || line[3] == ' ') && status::find_reply_code(line.substr(0, 4)) == line.substr(0, 3)) {
+      code = std::string(line.substr(0, 3));
+    }
+    append_diagnostic(out, line);
+  }
+  return out;
 }
 
 }  // namespace ndrlink::parser::family

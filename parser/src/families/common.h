@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "../evidence.h"
 #include "../fields.h"
@@ -28,5 +29,14 @@ bool looks_like_bounce(const Evidence& ev);
 
 // Appends `line` to `diag` with a single space.
 void append_diagnostic(std::string& diag, std::string_view line);
+
+}  // namespace ndrlink::parser::family
+
+namespace ndrlink::parser::family {
+
+// Joins the lines of an error text with single spaces; in a multi-line SMTP
+// reply ("550-5.7.26 a", "550-5.7.26 b", "550 5.7.26 c") the code prefix
+// repeated on the continuation lines is dropped: "550-5.7.26 a b c".
+std::string join_reply_lines(const std::vector<std::string_view>& lines);
 
 }  // namespace ndrlink::parser::family
