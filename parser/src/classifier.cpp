@@ -140,7 +140,7 @@ std::string classify_reason(const ClassifyInput& in) {
 
   if (smtp_like || !in.preset.empty()) {
     for (auto reason : kFirstPass)
-      if (first_pass_true(reason, code_reason, lowered, in.command)) return std::string(reason);
+      if (reason == in.preset || first_pass_true(reason, code_reason, lowered, in.command)) return std::string(reason);
   }
   if (!in.preset.empty()) return std::string(in.preset);
 
