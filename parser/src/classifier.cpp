@@ -180,4 +180,6 @@ bool is_hard(std::string_view reason, std::string_view status, std::string_view 
   return false;
 }
 
+bool reason_is_tentative(std::string_view reason) { return retryable(reason); }
+
 }  // namespace ndrlink::parser

@@ -2,11 +2,15 @@
 
 #include <array>
 
+#include "common.h"
+
 namespace ndrlink::parser {
 namespace family {
 // Classic MTAs and appliances.
 // Providers and hosted services.
 extern const Family kGenericFamily;
+// Receiving providers' rules.
+extern const ProviderRule kFrancePttRule;
 }  // namespace family
 
 std::span<const Family> families() {
@@ -17,6 +21,23 @@ std::span<const Family> families() {
       family::kGenericFamily,
   };
   return kAll;
+}
+
+std::span<const ProviderRule> provider_rules() {
+  static const std::array kAll = {
+      family::kFrancePttRule,
+  };
+  return kAll;
+}
+
+void refine_by_provider(const Evidence& evidence, RecipientResult& r) {
+  if (r.action == "delivered" || r.reason == "delivered") return;
+  for (const auto& rule : provider_rules()) {
+    const auto reason = rule.reason_for(evidence, r);
+    if (reason.empty()) continue;
+    r.reason = std::string(reason);
+    return;
+  }
 }
 
 }  // namespace ndrlink::parser
