@@ -8,9 +8,11 @@ namespace ndrlink::parser {
 namespace family {
 // Classic MTAs and appliances.
 // Providers and hosted services.
+extern const Family kMessageLabsFamily;
 extern const Family kGenericFamily;
 // Receiving providers' rules.
 extern const ProviderRule kFrancePttRule;
+extern const ProviderRule kFacebookRule;
 }  // namespace family
 
 std::span<const Family> families() {
@@ -18,6 +20,7 @@ std::span<const Family> families() {
   static const std::array kAll = {
       // -- classic MTAs and appliances
       // -- providers and hosted services
+      family::kMessageLabsFamily,
       family::kGenericFamily,
   };
   return kAll;
@@ -26,6 +29,7 @@ std::span<const Family> families() {
 std::span<const ProviderRule> provider_rules() {
   static const std::array kAll = {
       family::kFrancePttRule,
+      family::kFacebookRule,
   };
   return kAll;
 }
