@@ -9,6 +9,9 @@ namespace family {
 // Classic MTAs and appliances.
 // Providers and hosted services.
 extern const Family kMessageLabsFamily;
+extern const Family kKddiFamily;
+extern const Family kEzwebFamily;
+extern const Family kVerizonFamily;
 extern const Family kGenericFamily;
 // Receiving providers' rules.
 extern const ProviderRule kFrancePttRule;
@@ -21,6 +24,9 @@ std::span<const Family> families() {
       // -- classic MTAs and appliances
       // -- providers and hosted services
       family::kMessageLabsFamily,
+      family::kKddiFamily,
+      family::kEzwebFamily,
+      family::kVerizonFamily,
       family::kGenericFamily,
   };
   return kAll;
