@@ -113,6 +113,7 @@ std::string detect_command(std::string_view t) {
       {"mail from response", "MAIL"},     {"connected but greeting failed", "CONN"}, {"while talking to", ""},
       {"rcpt to:<", "RCPT"},              {"mail from:<", "MAIL"},             {"rcpt to: <", "RCPT"},
       {"response to rcpt", "RCPT"},       {"response to data", "DATA"},       {"response to end of data", "DATA"},
+      {"[rcpt_to]", "RCPT"},              {"[mail_from]", "MAIL"},             {"[data]", "DATA"},
   };
   const auto lowered = text::lower(t.substr(0, std::min<std::size_t>(t.size(), 16 * 1024)));
   std::size_t best = std::string::npos;

@@ -218,7 +218,8 @@ constexpr P kBlocked[] = {
     "residential", "too many invalid recipients", "banned", "poor reputation", "mail server at your ip",
     "refused connection", "no smtp service here", "connection not authorized", "host refused", "blocked for",
     "connecting host", "your host", "your server", "helo", "ehlo", "you are not allowed", "access denied",
-    "your network", "this ip", "ip is", "sending ip", "source ip", "refused by antispam", "abuse"};
+    "your network", "this ip", "ip is", "sending ip", "source ip", "refused by antispam", "abuse",
+    "invalid ip for sending mail of domain"};
 
 constexpr P kContentError[] = {"improper use of 8-bit data", "message header size exceeds", "header too long",
                                "content error", "improper content", "message contains invalid header",

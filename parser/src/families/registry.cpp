@@ -12,6 +12,7 @@ extern const Family kMessageLabsFamily;
 extern const Family kKddiFamily;
 extern const Family kEzwebFamily;
 extern const Family kVerizonFamily;
+extern const Family kYahooFamily;
 extern const Family kGenericFamily;
 // Receiving providers' rules.
 extern const ProviderRule kFrancePttRule;
@@ -27,6 +28,7 @@ std::span<const Family> families() {
       family::kKddiFamily,
       family::kEzwebFamily,
       family::kVerizonFamily,
+      family::kYahooFamily,
       family::kGenericFamily,
   };
   return kAll;
