@@ -128,4 +128,10 @@ std::string provider_text(const Evidence& ev, const RecipientResult& r, std::str
   return text::squeeze_spaces(prose(ev));
 }
 
+std::string_view reason_of_phrases(std::string_view lowered, std::span<const PhraseReason> table) {
+  for (const auto& e : table)
+    if (lowered.find(e.phrase) != std::string_view::npos) return e.reason;
+  return {};
+}
+
 }  // namespace ndrlink::parser::family

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -41,5 +42,14 @@ bool received_by(const RecipientResult& r, std::initializer_list<std::string_vie
 // The provider error text to read for `r`: its diagnostic, or the bounce
 // prose when the diagnostic is empty or names no `marker` of the provider.
 std::string provider_text(const Evidence& ev, const RecipientResult& r, std::string_view marker);
+
+// A phrase of a provider's error text and the reason it means.
+struct PhraseReason {
+  std::string_view phrase;  // lower case
+  std::string_view reason;
+};
+
+// The reason of the first entry whose phrase `lowered` contains, or empty.
+std::string_view reason_of_phrases(std::string_view lowered, std::span<const PhraseReason> table);
 
 }  // namespace ndrlink::parser::family

@@ -17,6 +17,11 @@ extern const Family kGenericFamily;
 // Receiving providers' rules.
 extern const ProviderRule kFrancePttRule;
 extern const ProviderRule kFacebookRule;
+extern const ProviderRule kGoDaddyRule;
+extern const ProviderRule kTencentRule;
+extern const ProviderRule kNttDocomoRule;
+extern const ProviderRule kMimecastRule;
+extern const ProviderRule kMicrosoftRule;
 }  // namespace family
 
 std::span<const Family> families() {
@@ -38,6 +43,11 @@ std::span<const ProviderRule> provider_rules() {
   static const std::array kAll = {
       family::kFrancePttRule,
       family::kFacebookRule,
+      family::kGoDaddyRule,
+      family::kTencentRule,
+      family::kNttDocomoRule,
+      family::kMimecastRule,
+      family::kMicrosoftRule,
   };
   return kAll;
 }
