@@ -73,7 +73,7 @@ constexpr P kRequirePtr[] = {
     "does not have a reverse dns", "unresolvable address", "unable to resolve", "no reverse",
     "cannot resolve pc address", "ip name lookup failed", "domain name of ip address not found",
     "host name does not match ip", "invalid reverse", "reverse mapping", "please setup matching dns",
-    "forward-confirmed reverse dns", "fcrdns", "dns hostname checks", "hostname not found"};
+    "forward-confirmed reverse dns", "fcrdns", "dns hostname checks", "hostname not found", "mismatches client ip"};
 
 constexpr P kNotCompliantRfc[] = {
     "this message is not rfc 5322 compliant", "not rfc 5322 compliant", "not rfc5322 compliant",
@@ -162,7 +162,8 @@ constexpr P kHostUnknown[] = {
     "no mx record", "no such host", "dns name not found", "could not find the host", "domain could not be found",
     "name server error", "unresolvable domain", "hostname lookup failed", "domain is not valid",
     "recipient address rejected: domain not found", "not a valid domain", "illegal host/domain name found",
-    "domain must exist", "could not resolve the host", "no data record of requested type", "mx lookup failed"};
+    "domain must exist", "could not resolve the host", "no data record of requested type", "mx lookup failed",
+    "because the domain is not reachable"};
 
 constexpr P kUserUnknown[] = {
     "user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient", "no such account",

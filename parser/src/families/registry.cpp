@@ -22,6 +22,8 @@ extern const ProviderRule kTencentRule;
 extern const ProviderRule kNttDocomoRule;
 extern const ProviderRule kMimecastRule;
 extern const ProviderRule kMicrosoftRule;
+extern const ProviderRule kYahooIncRule;
+extern const ProviderRule kAolRule;
 }  // namespace family
 
 std::span<const Family> families() {
@@ -48,6 +50,8 @@ std::span<const ProviderRule> provider_rules() {
       family::kNttDocomoRule,
       family::kMimecastRule,
       family::kMicrosoftRule,
+      family::kYahooIncRule,
+      family::kAolRule,
   };
   return kAll;
 }
