@@ -145,6 +145,11 @@ std::string classify_reason(const ClassifyInput& in) {
   }
   if (!in.preset.empty()) return std::string(in.preset);
 
+  // The sender's MTA gave up ("Action: expired", X.4.7 said in words, or a
+  // 4.4.1 "no answer from host" on a failed delivery): the message expired.
+  if (in.action == "expired" || (code_reason == "expired" && text_says(lowered, "expired")) ||
+      (in.status == "4.4.1" && in.action == "failed"))
+    return "expired";
   std::string_view reason = code_reason;
   if (reason.empty() || retryable(reason) || !smtp_like) {
     std::string_view found;

@@ -42,7 +42,8 @@ constexpr P kSuspend[] = {
     "is a deactivated mailbox", "this account has been disabled or discontinued", "receiving mail has been stopped",
     "recipient mailbox is disabled", "account is temporarily unavailable", "boite du destinataire archivee",
     "email account that you tried to reach is disabled", "dormant", "is not active", "service not available for user",
-    "is not accepting any mail", "mailbox disabled for this recipient", "the mailbox is inactive"};
+    "is not accepting any mail", "mailbox disabled for this recipient", "the mailbox is inactive",
+    "temporary locked", "temporarily locked"};
 
 constexpr P kHasMoved[] = {" has been replaced by ", "address has changed", "user has moved", "has moved to",
                            "mailbox has moved"};
