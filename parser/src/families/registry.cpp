@@ -13,6 +13,7 @@ extern const Family kKddiFamily;
 extern const Family kEzwebFamily;
 extern const Family kVerizonFamily;
 extern const Family kYahooFamily;
+extern const Family kZohoFamily;
 extern const Family kGenericFamily;
 // Receiving providers' rules.
 extern const ProviderRule kFrancePttRule;
@@ -36,6 +37,7 @@ std::span<const Family> families() {
       family::kEzwebFamily,
       family::kVerizonFamily,
       family::kYahooFamily,
+      family::kZohoFamily,
       family::kGenericFamily,
   };
   return kAll;
