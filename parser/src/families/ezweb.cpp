@@ -40,13 +40,14 @@ bool starts_report(std::string_view line) {
 
 // The recipient a line names, or empty.
 std::string named_recipient(std::string_view trimmed, bool indented) {
-  if (trimmed.starts_with('<')) return text::find_address(trimmed.substr(0, trimmed.find('>') + 1));
+  if (trimmed.starts_with('<') && !trimmed.starts_with("<<")) return text::find_address(trimmed.substr(0, trimmed.find('>') + 1));
   if (indented && text::istarts_with(trimmed, "Recipient: <")) return text::find_address(trimmed);
   return {};
 }
 
 struct Entry {
   std::string recipient, text, command;
+  std::string reply;  // the server's "<<< " lines
 };
 
 std::vector<Entry> read_entries(std::string_view body) {
@@ -61,6 +62,8 @@ std::vector<Entry> read_entries(std::string_view body) {
       if (!entries.back().recipient.empty()) entries.emplace_back();
       entries.back().recipient = addr;
       if (const auto colon = trimmed.find(">:"); colon != trimmed.npos) append_diagnostic(entries.back().text, trimmed.substr(colon + 2));
+    } else if (indented && text::istarts_with(trimmed, "<<< ")) {
+      append_diagnostic(entries.back().reply, trimmed.substr(4));
     } else if (indented && text::istarts_with(trimmed, ">>> ")) {
       entries.back().command = text::lower(trimmed.substr(4, 4)) == "rcpt" ? "RCPT" : "";
     } else {
@@ -85,7 +88,7 @@ bool parse_ezweb(const Evidence& ev, Report& report) {
   const auto entries = read_entries(prose(ev));
   for (const auto& e : entries) {
     auto& r = recipient_for(report, e.recipient);
-    if (r.diagnostic.empty()) r.diagnostic = e.text;
+    if (r.diagnostic.empty()) r.diagnostic = e.reply.empty() ? e.text : e.reply;
     if (r.action.empty()) r.action = "failed";
     if (const auto reason = reason_of(e); !reason.empty() && reason != "onhold") r.reason = std::string(reason);
   }

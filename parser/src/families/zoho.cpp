@@ -4,6 +4,7 @@
 // original message follows from "Received:from mail.zoho.com".
 #include "common.h"
 #include "family.h"
+#include "../status.h"
 #include "../text.h"
 
 namespace ndrlink::parser::family {
@@ -22,6 +23,17 @@ std::string line_recipient(std::string_view line) {
   return text::find_address(line.substr(0, space));
 }
 
+// The reply code after "ERROR_CODE :" or "ResponseCode ", or empty.
+std::string zoho_reply_code(std::string_view line) {
+  for (std::string_view label : {"ERROR_CODE :", "ResponseCode "}) {
+    const auto at = text::ifind(line, label);
+    if (at == std::string_view::npos) continue;
+    const auto code = status::find_reply_code(line.substr(at + label.size(), 3));
+    if (!code.empty()) return code;
+  }
+  return {};
+}
+
 bool parse_zoho(const Evidence& ev, Report& report) {
   if (!report.recipients.empty() || !ev.mime.headers.has("X-ZohoMail")) return false;
   const std::string_view body = ev.text;
@@ -35,6 +47,7 @@ bool parse_zoho(const Evidence& ev, Report& report) {
     auto& r = recipient_for(report, addr);
     r.action = "failed";
     r.diagnostic = std::string(line);
+    r.reply_code = zoho_reply_code(line);
     // Zoho keeps retrying an unreachable host until the message expires.
     if (text::icontains(line, "Host not reachable")) r.reason = "expired";
   }
