@@ -118,6 +118,7 @@ std::string detect_command(std::string_view t) {
       {"mail from response", "MAIL"},     {"connected but greeting failed", "CONN"}, {"while talking to", ""},
       {"rcpt to:<", "RCPT"},              {"mail from:<", "MAIL"},             {"rcpt to: <", "RCPT"},
       {"response to rcpt", "RCPT"},       {"response to data", "DATA"},       {"response to end of data", "DATA"},
+      {"[rcpt_to]", "RCPT"},              {"[mail_from]", "MAIL"},             {"[data]", "DATA"},
   };
   const auto lowered = text::lower(t.substr(0, std::min<std::size_t>(t.size(), 16 * 1024)));
   std::size_t best = std::string::npos;
@@ -158,6 +159,11 @@ std::string classify_reason(const ClassifyInput& in) {
   }
   if (!in.preset.empty()) return std::string(in.preset);
 
+  // The sender's MTA gave up ("Action: expired", X.4.7 said in words, or a
+  // 4.4.1 "no answer from host" on a failed delivery): the message expired.
+  if (in.action == "expired" || (code_reason == "expired" && text_says(lowered, "expired")) ||
+      (in.status == "4.4.1" && in.action == "failed"))
+    return "expired";
   std::string_view reason = code_reason;
   if (reason.empty() || retryable(reason) || !smtp_like) {
     std::string_view found;
@@ -193,5 +199,7 @@ bool is_hard(std::string_view reason, std::string_view status, std::string_view 
   }
   return false;
 }
+
+bool reason_is_tentative(std::string_view reason) { return retryable(reason); }
 
 }  // namespace ndrlink::parser

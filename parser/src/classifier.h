@@ -37,4 +37,8 @@ std::string detect_command(std::string_view text);
 // a 5xx code.
 bool is_hard(std::string_view reason, std::string_view status, std::string_view reply_code);
 
+// True for a reason that later rules may still replace (empty, undefined,
+// onhold, and the ones a status code alone suggests).
+bool reason_is_tentative(std::string_view reason);
+
 }  // namespace ndrlink::parser

@@ -48,13 +48,46 @@ void apply_per_message(const Field& f, Report& report) {
   }
 }
 
+bool is_per_recipient_field(std::string_view name) {
+  for (auto n : {"Action", "Status", "Remote-MTA", "Diagnostic-Code", "Last-Attempt-Date", "Will-Retry-Until"})
+    if (text::iequals(name, n)) return true;
+  return false;
+}
+
+bool group_names_recipient(const Fields& group) {
+  for (const Field& f : group.list())
+    if (is_recipient_field(f.name)) return true;
+  return false;
+}
+
+// Per-recipient fields cut off from their recipient's group by a line that
+// is not a field (MessageLabs' multi-line Diagnostic-Code): moved to the
+// front of the next group, which names the recipient.
+void join_stray_fields(std::vector<Fields>& groups) {
+  for (std::size_t i = 0; i + 1 < groups.size(); ++i) {
+    if (group_names_recipient(groups[i]) || !group_names_recipient(groups[i + 1])) continue;
+    auto& from = groups[i].list();
+    auto& to = groups[i + 1].list();
+    std::vector<Field> moved;
+    std::erase_if(from, [&](Field& f) {
+      if (!is_per_recipient_field(f.name)) return false;
+      moved.push_back(std::move(f));
+      return true;
+    });
+    to.insert(to.begin(), std::make_move_iterator(moved.begin()), std::make_move_iterator(moved.end()));
+  }
+}
+
 }  // namespace
 
 std::size_t read_delivery_status(std::string_view body, Report& report) {
   std::size_t added = 0;
-  for (const Fields& group : parse_field_groups(body)) {
+  std::vector<Fields> groups = parse_field_groups(body);
+  join_stray_fields(groups);
+  for (const Fields& group : groups) {
     RecipientResult* current = nullptr;
     bool current_has_final = false;
+    const bool names_recipient = group_names_recipient(group);
     for (const Field& f : group.list()) {
       if (is_recipient_field(f.name)) {
         // X-Actual-Recipient (sendmail) beside a Final-Recipient is the same entry.
@@ -75,6 +108,13 @@ std::size_t read_delivery_status(std::string_view body, Report& report) {
           current_has_final = true;
         }
         continue;
+      }
+      if (!current && names_recipient && is_per_recipient_field(f.name)) {
+        // Per-recipient fields written before the address (MessageLabs,
+        // Facebook): the entry starts here and the address fills it in.
+        report.recipients.emplace_back();
+        current = &report.recipients.back();
+        ++added;
       }
       if (!current) {
         apply_per_message(f, report);

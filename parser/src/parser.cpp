@@ -54,7 +54,10 @@ void finish_recipient(RecipientResult& r, const Evidence& ev) {
   in.command = command;
   in.remote_mta = r.remote_mta;
   in.preset = r.reason;
+  const bool tentative = reason_is_tentative(r.reason);
   r.reason = classify_reason(in);
+  // The receiving provider's own codes decide unless the format's family did.
+  if (tentative) refine_by_provider(ev, r);
   r.hard = is_hard(r.reason, r.status, r.reply_code);
 }
 

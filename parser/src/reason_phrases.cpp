@@ -42,7 +42,8 @@ constexpr P kSuspend[] = {
     "is a deactivated mailbox", "this account has been disabled or discontinued", "receiving mail has been stopped",
     "recipient mailbox is disabled", "account is temporarily unavailable", "boite du destinataire archivee",
     "email account that you tried to reach is disabled", "email account that you tried to reach is inactive", "dormant", "is not active", "service not available for user",
-    "is not accepting any mail", "mailbox disabled for this recipient", "the mailbox is inactive"};
+    "is not accepting any mail", "mailbox disabled for this recipient", "the mailbox is inactive",
+    "temporary locked", "temporarily locked"};
 
 constexpr P kHasMoved[] = {" has been replaced by ", "address has changed", "user has moved", "has moved to",
                            "mailbox has moved"};
@@ -73,7 +74,7 @@ constexpr P kRequirePtr[] = {
     "does not have a reverse dns", "unresolvable address", "unable to resolve", "no reverse",
     "cannot resolve pc address", "ip name lookup failed", "domain name of ip address not found",
     "host name does not match ip", "invalid reverse", "reverse mapping", "please setup matching dns",
-    "forward-confirmed reverse dns", "fcrdns", "dns hostname checks", "hostname not found"};
+    "forward-confirmed reverse dns", "fcrdns", "dns hostname checks", "hostname not found", "mismatches client ip"};
 
 constexpr P kNotCompliantRfc[] = {
     "this message is not rfc 5322 compliant", "not rfc 5322 compliant", "not rfc5322 compliant",
@@ -162,7 +163,8 @@ constexpr P kHostUnknown[] = {
     "no mx record", "no such host", "dns name not found", "could not find the host", "domain could not be found",
     "name server error", "unresolvable domain", "hostname lookup failed", "domain is not valid",
     "recipient address rejected: domain not found", "not a valid domain", "illegal host/domain name found",
-    "domain must exist", "could not resolve the host", "no data record of requested type", "mx lookup failed"};
+    "domain must exist", "could not resolve the host", "no data record of requested type", "mx lookup failed",
+    "because the domain is not reachable"};
 
 constexpr P kUserUnknown[] = {
     "user unknown", "unknown user", "no such user", "no such mailbox", "no such recipient", "no such account",
@@ -218,7 +220,8 @@ constexpr P kBlocked[] = {
     "residential", "too many invalid recipients", "banned", "poor reputation", "mail server at your ip",
     "refused connection", "no smtp service here", "connection not authorized", "host refused", "blocked for",
     "connecting host", "your host", "your server", "helo", "ehlo", "you are not allowed", "access denied",
-    "your network", "this ip", "ip is", "sending ip", "source ip", "refused by antispam", "abuse"};
+    "your network", "this ip", "ip is", "sending ip", "source ip", "refused by antispam", "abuse",
+    "invalid ip for sending mail of domain"};
 
 constexpr P kContentError[] = {"improper use of 8-bit data", "message header size exceeds", "header too long",
                                "content error", "improper content", "message contains invalid header",

@@ -93,6 +93,48 @@ void append_diagnostic(std::string& diag, std::string_view line) {
   diag.append(line);
 }
 
+bool host_within(std::string_view host, std::initializer_list<std::string_view> domains) {
+  while (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  for (auto d : domains) {
+    if (host.size() < d.size() || !text::iequals(host.substr(host.size() - d.size()), d)) continue;
+    if (host.size() == d.size() || host[host.size() - d.size() - 1] == '.') return true;
+  }
+  return false;
+}
+
+namespace {
+// "host NAME[" / "host NAME [" / "host: NAME (" in a diagnostic; empty if none.
+std::string_view host_named_in(std::string_view diag) {
+  const auto at = text::ifind(diag, "host");
+  if (at == std::string_view::npos) return {};
+  std::string_view rest = diag.substr(at + 4);
+  if (!rest.empty() && rest.front() == ':') rest.remove_prefix(1);
+  rest = text::trim(rest);
+  const auto end = rest.find_first_of(" [(:;,\t");
+  return rest.substr(0, end);
+}
+}  // namespace
+
+bool received_by(const RecipientResult& r, std::initializer_list<std::string_view> domains) {
+  std::string_view mta = text::trim(r.remote_mta);
+  mta = mta.substr(0, mta.find_first_of(" [("));
+  if (!mta.empty() && host_within(mta, domains)) return true;
+  if (host_within(host_named_in(r.diagnostic), domains)) return true;
+  const auto at = r.recipient.rfind('@');
+  return at != std::string::npos && host_within(std::string_view(r.recipient).substr(at + 1), domains);
+}
+
+std::string provider_text(const Evidence& ev, const RecipientResult& r, std::string_view marker) {
+  if (!r.diagnostic.empty() && (marker.empty() || text::icontains(r.diagnostic, marker))) return r.diagnostic;
+  return text::squeeze_spaces(prose(ev));
+}
+
+std::string_view reason_of_phrases(std::string_view lowered, std::span<const PhraseReason> table) {
+  for (const auto& e : table)
+    if (lowered.find(e.phrase) != std::string_view::npos) return e.reason;
+  return {};
+}
+
 }  // namespace ndrlink::parser::family
 
 namespace ndrlink::parser::family {

@@ -1,6 +1,8 @@
 // Helpers shared by the family heuristics.
 #pragma once
 
+#include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +31,27 @@ bool looks_like_bounce(const Evidence& ev);
 
 // Appends `line` to `diag` with a single space.
 void append_diagnostic(std::string& diag, std::string_view line);
+
+// True when `host` is one of `domains` or a subdomain of one (lower case).
+bool host_within(std::string_view host, std::initializer_list<std::string_view> domains);
+
+// True when the recipient's bounce came from a host within `domains`: its
+// Remote-MTA, the host its diagnostic names ("host mx.example.com[...]"),
+// or else the recipient address's own domain.
+bool received_by(const RecipientResult& r, std::initializer_list<std::string_view> domains);
+
+// The provider error text to read for `r`: its diagnostic, or the bounce
+// prose when the diagnostic is empty or names no `marker` of the provider.
+std::string provider_text(const Evidence& ev, const RecipientResult& r, std::string_view marker);
+
+// A phrase of a provider's error text and the reason it means.
+struct PhraseReason {
+  std::string_view phrase;  // lower case
+  std::string_view reason;
+};
+
+// The reason of the first entry whose phrase `lowered` contains, or empty.
+std::string_view reason_of_phrases(std::string_view lowered, std::span<const PhraseReason> table);
 
 }  // namespace ndrlink::parser::family
 

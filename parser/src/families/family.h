@@ -23,4 +23,18 @@ struct Family {
 // In the order they are tried; the first that returns true wins.
 std::span<const Family> families();
 
+// A receiving provider's rule (Sisimai's "rhost" modules): the reason a
+// recipient's bounce has when that provider answered, from the provider's
+// own error codes and texts; empty when the rule does not know.
+struct ProviderRule {
+  std::string_view name;
+  std::string_view (*reason_for)(const Evidence& evidence, const RecipientResult& recipient);
+};
+
+// In the order they are tried.
+std::span<const ProviderRule> provider_rules();
+
+// Applies the first provider rule that knows `r`'s reason.
+void refine_by_provider(const Evidence& evidence, RecipientResult& r);
+
 }  // namespace ndrlink::parser

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "common.h"
+
 namespace ndrlink::parser {
 namespace family {
 // Classic MTAs and appliances.
@@ -13,7 +15,23 @@ extern const Family kGoogleGroupsFamily;
 extern const Family kGmailFamily;
 extern const Family kGSuiteFamily;
 extern const Family kBigfootFamily;
+extern const Family kMessageLabsFamily;
+extern const Family kKddiFamily;
+extern const Family kEzwebFamily;
+extern const Family kVerizonFamily;
+extern const Family kYahooFamily;
+extern const Family kZohoFamily;
 extern const Family kGenericFamily;
+// Receiving providers' rules.
+extern const ProviderRule kFrancePttRule;
+extern const ProviderRule kFacebookRule;
+extern const ProviderRule kGoDaddyRule;
+extern const ProviderRule kTencentRule;
+extern const ProviderRule kNttDocomoRule;
+extern const ProviderRule kMimecastRule;
+extern const ProviderRule kMicrosoftRule;
+extern const ProviderRule kYahooIncRule;
+extern const ProviderRule kAolRule;
 }  // namespace family
 
 std::span<const Family> families() {
@@ -28,9 +46,40 @@ std::span<const Family> families() {
       family::kGmailFamily,
       family::kGSuiteFamily,
       family::kBigfootFamily,
+      family::kMessageLabsFamily,
+      family::kKddiFamily,
+      family::kEzwebFamily,
+      family::kVerizonFamily,
+      family::kYahooFamily,
+      family::kZohoFamily,
       family::kGenericFamily,
   };
   return kAll;
+}
+
+std::span<const ProviderRule> provider_rules() {
+  static const std::array kAll = {
+      family::kFrancePttRule,
+      family::kFacebookRule,
+      family::kGoDaddyRule,
+      family::kTencentRule,
+      family::kNttDocomoRule,
+      family::kMimecastRule,
+      family::kMicrosoftRule,
+      family::kYahooIncRule,
+      family::kAolRule,
+  };
+  return kAll;
+}
+
+void refine_by_provider(const Evidence& evidence, RecipientResult& r) {
+  if (r.action == "delivered" || r.reason == "delivered") return;
+  for (const auto& rule : provider_rules()) {
+    const auto reason = rule.reason_for(evidence, r);
+    if (reason.empty()) continue;
+    r.reason = std::string(reason);
+    return;
+  }
 }
 
 }  // namespace ndrlink::parser
