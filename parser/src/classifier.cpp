@@ -57,6 +57,8 @@ bool first_pass_true(std::string_view reason, std::string_view code_reason, std:
     if (before_data(command)) return false;
     return text_says(lowered, "filtered") || text_says(lowered, "userunknown");
   }
+  // Content is only read after DATA: spam phrases before it mean a block.
+  if (reason == "spamdetected" && before_data(command)) return code_reason == reason;
   return code_reason == reason || text_says(lowered, reason);
 }
 
@@ -77,7 +79,7 @@ std::string_view reason_from_status(std::string_view status) {
   static constexpr Entry table[] = {
       {"1.0", "userunknown"},  {"1.1", "userunknown"},   {"1.2", "hostunknown"},   {"1.3", "userunknown"},
       {"1.4", "userunknown"},  {"1.6", "hasmoved"},      {"1.7", "rejected"},      {"1.8", "rejected"},
-      {"1.9", "systemerror"},  {"1.10", "notaccept"},    {"2.0", "filtered"},      {"2.1", "suspend"},
+      {"1.9", "systemerror"},  {"1.10", "notaccept"},    {"2.0", "filtered"},      {"2.1", "filtered"},
       {"2.2", "mailboxfull"},  {"2.3", "exceedlimit"},   {"2.4", "systemerror"},   {"3.0", "systemerror"},
       {"3.1", "systemfull"},   {"3.2", "notaccept"},     {"3.3", "systemerror"},   {"3.4", "mesgtoobig"},
       {"3.5", "systemerror"},  {"4.0", "networkerror"},  {"4.1", "networkerror"},  {"4.2", "networkerror"},

@@ -26,7 +26,7 @@ constexpr P kMesgTooBig[] = {
     "message exceeds maximum", "message size limit", "exceeds the maximum message size", "size limit exceeded",
     "message length exceeds", "mail is too large", "email is too large", "message file too big",
     "exceeded maximum allowed size", "exceeds size limit", "size of message exceeds", "message exceeded",
-    "exceeds maximum allowed message size", "line too long", "message is larger than"};
+    "exceeds maximum allowed message size", "line too long", "message is larger than", "line limit exceeded"};
 
 constexpr P kExceedLimit[] = {"message too large for this recipient", "exceeds the size limit for the recipient",
                               "message size exceeds the recipient's", "message would exceed the mailbox size limit"};
@@ -73,6 +73,7 @@ constexpr P kRequirePtr[] = {
     "does not have a reverse dns", "unresolvable address", "unable to resolve", "no reverse",
     "cannot resolve pc address", "ip name lookup failed", "domain name of ip address not found",
     "host name does not match ip", "invalid reverse", "reverse mapping", "please setup matching dns",
+    "fix reverse dns", "service permits * unverifyable sending ips",
     "forward-confirmed reverse dns", "fcrdns", "dns hostname checks", "hostname not found"};
 
 constexpr P kNotCompliantRfc[] = {
@@ -118,7 +119,7 @@ constexpr P kPolicyViolation[] = {
     "security policies", "sender is on a block list", "restricted by policy", "policy restriction", "the message was rejected by organization policy",
     "denied by policy", "message rejected due to local policy", "due to policy", "per policy",
     "is not allowed to send", "refused by policy", "this message was rejected by policy", "was blocked by policy",
-    "ip is not allowed by policy", "content policy", "mail policy"};
+    "ip is not allowed by policy", "content policy", "mail policy", "header error"};
 
 constexpr P kSystemFull[] = {"mail system full", "requested mail action aborted: exceeded storage allocation",
                              "insufficient system storage", "disk full", "file system full", "filesystem full",
@@ -204,10 +205,11 @@ constexpr P kRejected[] = {
     "sender blocked", "address not allowed", "bad sender", "sender verify failed", "sender verification failed",
     "domain of sender address", "sender domain must exist", "sender domain does not exist", "envelope blocked",
     "envelope sender", "from address rejected", "mail from rejected", "you are not allowed to send",
-    "access denied", "your email address has been blacklisted", "sender is in my blacklist",
-    "rejected by the sender blacklist", "invalid sender", "null sender", "return path", "mail from",
+    "your email address has been blacklisted", "sender is in my blacklist",
+    "rejected by the sender blacklist", "invalid sender", "null sender", "return path",
     "sender address domain", "sender's address", "not allowed to send from", "unverified sender",
-    "sender not recognized", "sender email address", "sender is unknown"};
+    "sender not recognized", "sender email address", "sender is unknown",
+    "address that has been blacklisted", "unroutable sender address"};
 
 constexpr P kBlocked[] = {
     "blacklist", "blocklist", "block list", "black list", "listed in", "blocked using", "rbl", "dnsbl",
@@ -218,7 +220,8 @@ constexpr P kBlocked[] = {
     "residential", "too many invalid recipients", "banned", "poor reputation", "mail server at your ip",
     "refused connection", "no smtp service here", "connection not authorized", "host refused", "blocked for",
     "connecting host", "your host", "your server", "helo", "ehlo", "you are not allowed", "access denied",
-    "your network", "this ip", "ip is", "sending ip", "source ip", "refused by antispam", "abuse"};
+    "your network", "this ip", "ip is", "sending ip", "source ip", "refused by antispam", "abuse",
+    "please use the smtp server of your isp", "smtp error from remote mail server after initial connection"};
 
 constexpr P kContentError[] = {"improper use of 8-bit data", "message header size exceeds", "header too long",
                                "content error", "improper content", "message contains invalid header",
