@@ -115,6 +115,9 @@ std::string detect_command(std::string_view t) {
       {"mail from response", "MAIL"},     {"connected but greeting failed", "CONN"}, {"while talking to", ""},
       {"rcpt to:<", "RCPT"},              {"mail from:<", "MAIL"},             {"rcpt to: <", "RCPT"},
       {"response to rcpt", "RCPT"},       {"response to data", "DATA"},       {"response to end of data", "DATA"},
+      // qmail-remote.c wording
+      {"does not like recipient", "RCPT"}, {"but sender was rejected", "MAIL"}, {"but my name was rejected", "HELO"},
+      {"but greeting failed", "CONN"},    {"failed on data command", "DATA"}, {"failed after i sent the message", "DATA"},
   };
   const auto lowered = text::lower(t.substr(0, std::min<std::size_t>(t.size(), 16 * 1024)));
   std::size_t best = std::string::npos;
