@@ -193,7 +193,7 @@ constexpr P kUserUnknown[] = {
 
 constexpr P kFiltered[] = {
     "due to extended inactivity new mail is not currently being accepted",
-    "refused to accept your message", "message filtered", "message rejected by recipient's filter",
+    "message filtered", "message rejected by recipient's filter",
     "has restricted sms e-mail", "this account is protected by", "rejected by user's mail filter",
     "user refuses to receive", "recipient refused", "rejected by recipient", "rejected per recipient's request",
     "blocked by the recipient", "the recipient has chosen not to receive", "not accepting messages from",
