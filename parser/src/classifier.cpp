@@ -144,8 +144,9 @@ std::string classify_reason(const ClassifyInput& in) {
   const bool smtp_like = in.diagnostic_type.empty() || in.diagnostic_type == "smtp";
 
   if (smtp_like || !in.preset.empty()) {
+    // A family's retryable first guess still wins over the reasons after it.
     for (auto reason : kFirstPass)
-      if (first_pass_true(reason, code_reason, lowered, in.command)) return std::string(reason);
+      if (reason == in.preset || first_pass_true(reason, code_reason, lowered, in.command)) return std::string(reason);
   }
   if (!in.preset.empty()) return std::string(in.preset);
 

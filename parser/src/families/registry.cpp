@@ -7,6 +7,7 @@ namespace family {
 // Classic MTAs and appliances.
 extern const Family kEximFamily;
 extern const Family kQmailFamily;
+extern const Family kIMailServerFamily;
 // Providers and hosted services.
 extern const Family kGenericFamily;
 }  // namespace family
@@ -17,6 +18,7 @@ std::span<const Family> families() {
       // -- classic MTAs and appliances
       family::kEximFamily,
       family::kQmailFamily,
+      family::kIMailServerFamily,
       // -- providers and hosted services
       family::kGenericFamily,
   };
