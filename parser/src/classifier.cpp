@@ -54,6 +54,8 @@ bool first_pass_true(std::string_view reason, std::string_view code_reason, std:
   if (reason == "filtered") {
     if (code_reason == "suspend") return false;
     if (code_reason == "filtered") return text_says(lowered, "userunknown") || text_says(lowered, "filtered");
+    // A code naming another definite cause (5.7.25 ...) outweighs "address rejected".
+    if (!retryable(code_reason)) return text_says(lowered, "filtered");
     if (before_data(command)) return false;
     return text_says(lowered, "filtered") || text_says(lowered, "userunknown");
   }

@@ -87,7 +87,8 @@ constexpr P kBadReputation[] = {
     "ip/domain reputation problems", "sender reputation", "poor reputation", "bad reputation", "low reputation",
     "reputation is too low", "has a poor reputation", "due to ip reputation", "sender score",
     "likely unsolicited mail", "has been temporarily rate limited due to ip reputation",
-    "unusual rate of unsolicited mail originating from your ip", "unusual rate of unsolicited mail"};
+    "unusual rate of unsolicited mail originating from your ip", "unusual rate of unsolicited mail",
+    "temporarily deferred due to unexpected volume or user complaints"};
 
 constexpr P kSpeeding[] = {"rate limit", "rate-limit", "ratelimit", "too many messages", "too many emails",
                            "receiving mail at a rate that", "exceeded the rate", "throttled", "try again later (rate",

@@ -52,3 +52,22 @@ TEST(FamilyGeneric, OrdinaryMailIsNotABounce) {
       "From: friend@example.org\nSubject: lunch\n\nneko@example.jp said 550 people are coming.\n";
   EXPECT_TRUE(p::parse_message(raw).recipients.empty());
 }
+
+TEST(FamilyGeneric, CompletesDsnWithoutDiagnosticFromProse) {
+  const std::string raw =
+      "From: Mailer Daemon <MAILER-DAEMON@mx.example.org>\nSubject: Delivery status notification: failed\n"
+      "MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n"
+      "--b\nContent-Type: text/plain\n\n"
+      "    An error has occurred while attempting to deliver a message for\n"
+      "    the following list of recipients:\n\n"
+      "neko@example.jp: 550 5.7.25 Reverse DNS validation failed\n\n"
+      "--b\nContent-Type: message/delivery-status\n\n"
+      "Reporting-MTA: dns; mx.example.org\n\n"
+      "Final-Recipient: rfc822; neko@example.jp\nAction: failed\nStatus: 5.0.0\n\n--b--\n";
+  const auto r = p::parse_message(raw);
+  ASSERT_EQ(r.recipients.size(), 1u);
+  EXPECT_EQ(r.recipients[0].status, "5.7.25");
+  EXPECT_EQ(r.recipients[0].reply_code, "550");
+  EXPECT_EQ(r.recipients[0].reason, "requireptr");
+  EXPECT_FALSE(r.recipients[0].hard);
+}

@@ -105,7 +105,28 @@ std::string diagnostic_for(const std::vector<std::string_view>& ls, std::size_t 
   return error_line(text::lower(diag)) ? diag : std::string{};
 }
 
+// RFC 3464 entries without a Diagnostic-Code: the prose's
+// "address: error" line (OpenSMTPD and others write it there).
+bool complete_dsn(const Evidence& ev, Report& report) {
+  bool completed = false;
+  const auto ls = text::lines(prose(ev));
+  for (auto& r : report.recipients) {
+    if (!r.diagnostic.empty() || r.recipient.empty()) continue;
+    for (std::size_t i = 0; i < ls.size(); ++i) {
+      const auto line = unquote(ls[i]);
+      if (!text::istarts_with(line, r.recipient)) continue;
+      const auto rest = text::trim(line.substr(r.recipient.size()));
+      if (!rest.starts_with(':') || !error_line(text::lower(rest))) continue;
+      r.diagnostic = std::string(text::trim(rest.substr(1)));
+      completed = true;
+      break;
+    }
+  }
+  return completed;
+}
+
 bool parse_generic(const Evidence& ev, Report& report) {
+  if (report.kind == Kind::dsn) return complete_dsn(ev, report);
   if (!report.recipients.empty() || !looks_like_bounce(ev)) return false;
   const auto ls = text::lines(prose(ev));
   std::vector<std::string> bare;  // addresses named without an error of their own
