@@ -54,11 +54,15 @@ bool first_pass_true(std::string_view reason, std::string_view code_reason, std:
   if (reason == "filtered") {
     if (code_reason == "suspend") return false;
     if (code_reason == "filtered") return text_says(lowered, "userunknown") || text_says(lowered, "filtered");
+    // A code naming another definite cause (5.7.25 ...) outweighs "address rejected".
+    if (!retryable(code_reason)) return text_says(lowered, "filtered");
     if (before_data(command)) return false;
     return text_says(lowered, "filtered") || text_says(lowered, "userunknown");
   }
   // 5.2.3 "message length exceeds administrative limit" is the recipient's limit.
   if (reason == "mesgtoobig" && code_reason == "exceedlimit") return false;
+  // Content is only read after DATA: spam phrases before it mean a block.
+  if (reason == "spamdetected" && before_data(command)) return code_reason == reason;
   return code_reason == reason || text_says(lowered, reason);
 }
 
@@ -119,6 +123,9 @@ std::string detect_command(std::string_view t) {
       {"rcpt to:<", "RCPT"},              {"mail from:<", "MAIL"},             {"rcpt to: <", "RCPT"},
       {"response to rcpt", "RCPT"},       {"response to data", "DATA"},       {"response to end of data", "DATA"},
       {"[rcpt_to]", "RCPT"},              {"[mail_from]", "MAIL"},             {"[data]", "DATA"},
+      // qmail-remote.c wording
+      {"does not like recipient", "RCPT"}, {"but sender was rejected", "MAIL"}, {"but my name was rejected", "HELO"},
+      {"but greeting failed", "CONN"},    {"failed on data command", "DATA"}, {"failed after i sent the message", "DATA"},
   };
   const auto lowered = text::lower(t.substr(0, std::min<std::size_t>(t.size(), 16 * 1024)));
   std::size_t best = std::string::npos;
@@ -154,6 +161,7 @@ std::string classify_reason(const ClassifyInput& in) {
       }
   }
   if (smtp_like || !in.preset.empty()) {
+    // A family's retryable first guess still wins over the reasons after it.
     for (auto reason : kFirstPass)
       if (reason == in.preset || first_pass_true(reason, code_reason, lowered, in.command)) return std::string(reason);
   }

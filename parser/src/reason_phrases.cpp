@@ -26,7 +26,7 @@ constexpr P kMesgTooBig[] = {
     "message exceeds maximum", "message size limit", "exceeds the maximum message size", "size limit exceeded",
     "message length exceeds", "mail is too large", "email is too large", "message file too big",
     "exceeded maximum allowed size", "exceeds size limit", "size of message exceeds", "message exceeded",
-    "exceeds maximum allowed message size", "line too long", "message is larger than"};
+    "exceeds maximum allowed message size", "line too long", "message is larger than", "line limit exceeded"};
 
 constexpr P kExceedLimit[] = {"message too large for this recipient", "exceeds the size limit for the recipient",
                               "message size exceeds the recipient's", "message would exceed the mailbox size limit"};
@@ -74,6 +74,7 @@ constexpr P kRequirePtr[] = {
     "does not have a reverse dns", "unresolvable address", "unable to resolve", "no reverse",
     "cannot resolve pc address", "ip name lookup failed", "domain name of ip address not found",
     "host name does not match ip", "invalid reverse", "reverse mapping", "please setup matching dns",
+    "fix reverse dns", "service permits * unverifyable sending ips",
     "forward-confirmed reverse dns", "fcrdns", "dns hostname checks", "hostname not found", "mismatches client ip"};
 
 constexpr P kNotCompliantRfc[] = {
@@ -87,7 +88,8 @@ constexpr P kBadReputation[] = {
     "ip/domain reputation problems", "sender reputation", "poor reputation", "bad reputation", "low reputation",
     "reputation is too low", "has a poor reputation", "due to ip reputation", "sender score",
     "likely unsolicited mail", "has been temporarily rate limited due to ip reputation",
-    "unusual rate of unsolicited mail originating from your ip", "unusual rate of unsolicited mail"};
+    "unusual rate of unsolicited mail originating from your ip", "unusual rate of unsolicited mail",
+    "temporarily deferred due to unexpected volume or user complaints"};
 
 constexpr P kSpeeding[] = {"rate limit", "rate-limit", "ratelimit", "too many messages", "too many emails",
                            "receiving mail at a rate that", "exceeded the rate", "throttled", "try again later (rate",
@@ -119,7 +121,7 @@ constexpr P kPolicyViolation[] = {
     "security policies", "sender is on a block list", "restricted by policy", "policy restriction", "the message was rejected by organization policy",
     "denied by policy", "message rejected due to local policy", "due to policy", "per policy",
     "is not allowed to send", "refused by policy", "this message was rejected by policy", "was blocked by policy",
-    "ip is not allowed by policy", "content policy", "mail policy"};
+    "ip is not allowed by policy", "content policy", "mail policy", "header error"};
 
 constexpr P kSystemFull[] = {"mail system full", "requested mail action aborted: exceeded storage allocation",
                              "insufficient system storage", "disk full", "file system full", "filesystem full",
@@ -194,7 +196,7 @@ constexpr P kUserUnknown[] = {
 
 constexpr P kFiltered[] = {
     "due to extended inactivity new mail is not currently being accepted",
-    "refused to accept your message", "message filtered", "message rejected by recipient's filter",
+    "message filtered", "message rejected by recipient's filter",
     "has restricted sms e-mail", "this account is protected by", "rejected by user's mail filter",
     "user refuses to receive", "recipient refused", "rejected by recipient", "rejected per recipient's request",
     "blocked by the recipient", "the recipient has chosen not to receive", "not accepting messages from",
@@ -206,10 +208,11 @@ constexpr P kRejected[] = {
     "sender blocked", "address not allowed", "bad sender", "sender verify failed", "sender verification failed",
     "domain of sender address", "sender domain must exist", "sender domain does not exist", "envelope blocked",
     "envelope sender", "from address rejected", "mail from rejected", "you are not allowed to send",
-    "access denied", "your email address has been blacklisted", "sender is in my blacklist",
-    "rejected by the sender blacklist", "invalid sender", "null sender", "return path", "mail from",
+    "your email address has been blacklisted", "sender is in my blacklist",
+    "rejected by the sender blacklist", "invalid sender", "null sender", "return path",
     "sender address domain", "sender's address", "not allowed to send from", "unverified sender",
-    "sender not recognized", "sender email address", "sender is unknown"};
+    "sender not recognized", "sender email address", "sender is unknown",
+    "address that has been blacklisted", "unroutable sender address"};
 
 constexpr P kBlocked[] = {
     "blacklist", "blocklist", "block list", "black list", "listed in", "blocked using", "rbl", "dnsbl",
@@ -221,7 +224,8 @@ constexpr P kBlocked[] = {
     "refused connection", "no smtp service here", "connection not authorized", "host refused", "blocked for",
     "connecting host", "your host", "your server", "helo", "ehlo", "you are not allowed", "access denied",
     "your network", "this ip", "ip is", "sending ip", "source ip", "refused by antispam", "abuse",
-    "invalid ip for sending mail of domain"};
+    "invalid ip for sending mail of domain", "please use the smtp server of your isp",
+    "smtp error from remote mail server after initial connection"};
 
 constexpr P kContentError[] = {"improper use of 8-bit data", "message header size exceeds", "header too long",
                                "content error", "improper content", "message contains invalid header",

@@ -50,8 +50,11 @@ std::string find_reply_code(std::string_view s) {
     if (i > 0) {
       const char b = s[i - 1];
       if (digit(b) || b == '.' || b == ':' || b == '-' || b == '/' || b == '[' || std::isalpha(static_cast<unsigned char>(b)) ||
-          b == '#' || b == '+' || b == '=')
-        continue;
+          b == '#' || b == '+' || b == '=') {
+        // "[554 5.4.6 ...]": a bracketed reply, not an address literal.
+        const bool bracketed_reply = b == '[' && i + 3 < s.size() && s[i + 3] == ' ';
+        if (!bracketed_reply) continue;
+      }
     }
     if (i + 3 < s.size()) {
       const char a = s[i + 3];

@@ -10,6 +10,9 @@ namespace family {
 extern const Family kDragonFlyFamily;
 extern const Family kGmxFamily;
 extern const Family kEinsUndEinsFamily;
+extern const Family kEximFamily;
+extern const Family kQmailFamily;
+extern const Family kIMailServerFamily;
 // Providers and hosted services.
 extern const Family kGoogleGroupsFamily;
 extern const Family kGmailFamily;
@@ -41,6 +44,9 @@ std::span<const Family> families() {
       family::kDragonFlyFamily,
       family::kGmxFamily,          // United Internet formats look like Exim's: before it
       family::kEinsUndEinsFamily,
+      family::kEximFamily,
+      family::kQmailFamily,
+      family::kIMailServerFamily,
       // -- providers and hosted services
       family::kGoogleGroupsFamily,
       family::kGmailFamily,
