@@ -57,6 +57,9 @@ bool first_pass_true(std::string_view reason, std::string_view code_reason, std:
     if (before_data(command)) return false;
     return text_says(lowered, "filtered") || text_says(lowered, "userunknown");
   }
+  if (reason == "hostunknown" &&
+      text::matches_any(lowered, {"try again", "malformed or unexpected name server reply", "host name lookup failure"}))
+    return false;  // a temporary DNS failure is a network error, not an unknown host
   return code_reason == reason || text_says(lowered, reason);
 }
 
@@ -72,6 +75,7 @@ std::string_view reason_from_text(std::string_view lowered) {
 std::string_view reason_from_status(std::string_view status) {
   if (status.size() < 5) return {};
   if (status[0] == '2') return "delivered";
+  if (status == "5.2.1") return "filtered";  // a permanent "mailbox disabled" is the recipient's filter
   const std::string_view rest = status.substr(2);  // "Y.Z"
   struct Entry { std::string_view code, reason; };
   static constexpr Entry table[] = {

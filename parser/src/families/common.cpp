@@ -1,5 +1,6 @@
 #include "common.h"
 
+#include "../dsn.h"
 #include "../text.h"
 
 namespace ndrlink::parser::family {
@@ -90,6 +91,19 @@ void append_diagnostic(std::string& diag, std::string_view line) {
   if (line.empty()) return;
   if (!diag.empty()) diag.push_back(' ');
   diag.append(line);
+}
+
+}  // namespace ndrlink::parser::family
+
+namespace ndrlink::parser::family {
+
+std::size_t read_inline_delivery_status(std::string_view t, Report& report) {
+  std::size_t at = text::ifind(t, "\nReporting-MTA:");
+  if (at == std::string_view::npos) at = text::ifind(t, "\nFinal-Recipient:");
+  if (at == std::string_view::npos) return 0;
+  const std::size_t end = t.find("\n--", at + 1);
+  return read_delivery_status(t.substr(at + 1, end == std::string_view::npos ? std::string_view::npos : end - at),
+                              report);
 }
 
 }  // namespace ndrlink::parser::family

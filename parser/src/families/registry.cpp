@@ -5,6 +5,7 @@
 namespace ndrlink::parser {
 namespace family {
 // Classic MTAs and appliances.
+extern const Family kPostfixFamily;
 // Providers and hosted services.
 extern const Family kGenericFamily;
 }  // namespace family
@@ -13,6 +14,7 @@ std::span<const Family> families() {
   // Specific formats first; the generic scan last.
   static const std::array kAll = {
       // -- classic MTAs and appliances
+      family::kPostfixFamily,
       // -- providers and hosted services
       family::kGenericFamily,
   };
