@@ -57,6 +57,7 @@ bool first_pass_true(std::string_view reason, std::string_view code_reason, std:
     if (before_data(command)) return false;
     return text_says(lowered, "filtered") || text_says(lowered, "userunknown");
   }
+  if (reason == "speeding" && text_says(lowered, "toomanyconn")) return false;  // "connection rate limit"
   if (reason == "hostunknown" &&
       text::matches_any(lowered, {"try again", "malformed or unexpected name server reply", "host name lookup failure"}))
     return false;  // a temporary DNS failure is a network error, not an unknown host
@@ -138,7 +139,10 @@ std::string classify_reason(const ClassifyInput& in) {
     return "delivered";
   if (!in.preset.empty() && !retryable(in.preset)) return std::string(in.preset);
 
-  const std::string lowered = text::lower(in.diagnostic);
+  std::string lowered = text::lower(in.diagnostic);
+  // Postfix's "(in reply to MAIL FROM command)" names the command, not the cause.
+  if (const auto at = lowered.find("(in reply to "); at != std::string::npos)
+    lowered.erase(at, lowered.find(')', at) == std::string::npos ? std::string::npos : lowered.find(')', at) + 1 - at);
   const std::string_view code_reason = reason_from_status(in.status);
   const bool smtp_like = in.diagnostic_type.empty() || in.diagnostic_type == "smtp";
 

@@ -54,7 +54,8 @@ constexpr P kNoRelaying[] = {
     "not a local domain", "not local host", "relay prohibited", "relaying to * denied", "relay rejected",
     "that domain isn't in my list of allowed rcpthosts", "not allowed to relay", "relay is not permitted",
     "mail server requires authentication when attempting to send to a non-local e-mail address",
-    "attempt to relay", "unauthorized relay", "relay access not allowed"};
+    "attempt to relay", "unauthorized relay", "relay access not allowed", "not configured to relay",
+    "email address is not verified"};
 
 constexpr P kAuthFailure[] = {
     "spf check failed", "spf validation failed", "spf fail", "spf: fail", "failed spf", "spf record",
@@ -91,13 +92,14 @@ constexpr P kBadReputation[] = {
 constexpr P kSpeeding[] = {"rate limit", "rate-limit", "ratelimit", "too many messages", "too many emails",
                            "receiving mail at a rate that", "exceeded the rate", "throttled", "try again later (rate",
                            "sending too fast", "messages per", "mail flood", "temporarily deferred due to user complaints",
-                           "too many recipients", "exceeded the number of", "rate of incoming mail"};
+                           "exceeded the number of", "rate of incoming mail"};
 
 constexpr P kTooManyConn[] = {"too many connections", "too many concurrent", "too many smtp sessions",
                               "too many simultaneous", "connection limit", "exceeded the maximum number of connections",
                               "maximum number of connections", "too many hosts", "no more connections",
                               "too many sessions", "connection refused: too many", "max connections",
-                              "too many open connections", "server busy", "too busy"};
+                              "too many open connections", "server busy", "too busy",
+                              "connection rate limit", "too many recipients"};
 
 constexpr P kVirusDetected[] = {"virus", "malware", "infected", "harmful", "trojan", "worm detected",
                                 "attachment contains", "potentially dangerous content", "message contains unacceptable",
@@ -110,7 +112,7 @@ constexpr P kSpamDetected[] = {
     "scored too high", "score too high", "blocked for abuse", "high probability of", "message refused by ",
     "suspicious content", "uribl", "surbl", "phishing", "message content is not acceptable", "your message has been blocked",
     "your message was rejected by", "contains prohibited content", "this message has been rejected because it",
-    "content rejected", "message rejected as junk", "bayes", "message not accepted", "your email has been rejected"};
+    "content rejected", "message rejected as junk", "bayes", "your email has been rejected"};
 
 constexpr P kPolicyViolation[] = {
     "policy violation", "violates our policy", "violation of policy", "policy reasons", "local policy",
@@ -118,7 +120,8 @@ constexpr P kPolicyViolation[] = {
     "security policies", "sender is on a block list", "restricted by policy", "policy restriction", "the message was rejected by organization policy",
     "denied by policy", "message rejected due to local policy", "due to policy", "per policy",
     "is not allowed to send", "refused by policy", "this message was rejected by policy", "was blocked by policy",
-    "ip is not allowed by policy", "content policy", "mail policy"};
+    "ip is not allowed by policy", "content policy", "mail policy", "protocol violation",
+    "not accepted for policy reasons"};
 
 constexpr P kSystemFull[] = {"mail system full", "requested mail action aborted: exceeded storage allocation",
                              "insufficient system storage", "disk full", "file system full", "filesystem full",
@@ -217,7 +220,8 @@ constexpr P kBlocked[] = {
     "rejected because", "connection rejected", "not welcome", "dynamic ip", "dial-up", "dialup",
     "residential", "too many invalid recipients", "banned", "poor reputation", "mail server at your ip",
     "refused connection", "no smtp service here", "connection not authorized", "host refused", "blocked for",
-    "connecting host", "your host", "your server", "helo", "ehlo", "you are not allowed", "access denied",
+    "connecting host", "your host", "your server", "helo command rejected", "invalid helo", "helo name",
+    "bad helo", "ehlo command rejected", "you are not allowed", "access denied",
     "your network", "this ip", "ip is", "sending ip", "source ip", "refused by antispam", "abuse"};
 
 constexpr P kContentError[] = {"improper use of 8-bit data", "message header size exceeds", "header too long",
@@ -230,7 +234,8 @@ constexpr P kSecurityError[] = {
     "tls required", "tls is required", "must issue a starttls command first", "encryption required",
     "certificate", "security", "not secure", "insecure", "sender verification required", "user not authenticated",
     "submission requires authentication", "smtp auth", "smtp authentication", "login failed", "invalid credentials",
-    "authorization required", "requires secure connection", "account not authorized", "unauthorized"};
+    "authorization required", "requires secure connection", "account not authorized", "unauthorized",
+    "unauthenticated senders not allowed"};
 
 constexpr P kSystemError[] = {
     "system error", "server error", "internal error", "temporary failure", "temporary error", "local error",
@@ -239,7 +244,8 @@ constexpr P kSystemError[] = {
     "database error", "processing error", "out of memory", "system not accepting network messages",
     "system failure", "local configuration error", "cannot process", "try again later", "please try again",
     "temporarily unavailable", "misconfigured", "configuration error", "internal server error",
-    "undeliverable mail due to system", "error writing message", "queue file write error", "lost connection with"};
+    "undeliverable mail due to system", "error writing message", "queue file write error", "could not load drd for domain",
+    "transaction failed"};
 
 constexpr P kMailerError[] = {"x-unix", "command failed", "mailer error", "exit status", "exited with",
                               "procmail", "pipe to |", "program error", "command died", "delivery to program",
