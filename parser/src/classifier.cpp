@@ -57,6 +57,7 @@ bool first_pass_true(std::string_view reason, std::string_view code_reason, std:
     if (before_data(command)) return false;
     return text_says(lowered, "filtered") || text_says(lowered, "userunknown");
   }
+  if (reason == "spamdetected" && text::matches(lowered, "virus detected")) return false;
   if (reason == "speeding" && text_says(lowered, "toomanyconn")) return false;  // "connection rate limit"
   if (reason == "hostunknown" &&
       text::matches_any(lowered, {"try again", "malformed or unexpected name server reply", "host name lookup failure"}))
@@ -118,6 +119,7 @@ std::string detect_command(std::string_view t) {
       {"mail from response", "MAIL"},     {"connected but greeting failed", "CONN"}, {"while talking to", ""},
       {"rcpt to:<", "RCPT"},              {"mail from:<", "MAIL"},             {"rcpt to: <", "RCPT"},
       {"response to rcpt", "RCPT"},       {"response to data", "DATA"},       {"response to end of data", "DATA"},
+      {"refused to talk to me", "CONN"},
   };
   const auto lowered = text::lower(t.substr(0, std::min<std::size_t>(t.size(), 16 * 1024)));
   std::size_t best = std::string::npos;
@@ -155,8 +157,9 @@ std::string classify_reason(const ClassifyInput& in) {
   std::string_view reason = code_reason;
   if (reason.empty() || retryable(reason) || !smtp_like) {
     std::string_view found;
+    const bool x_unix = in.diagnostic_type.rfind("x-unix", 0) == 0;
     for (auto r : kSecondPass)
-      if (text_says(lowered, r)) {
+      if (!(x_unix && r == "systemerror") && text_says(lowered, r)) {  // a local program failed: mailererror
         found = r;
         break;
       }
@@ -169,7 +172,7 @@ std::string classify_reason(const ClassifyInput& in) {
     }
     if (found.empty()) {
       if (in.action == "delayed") found = "expired";
-      else if (in.command == "HELO" || in.command == "EHLO") found = "blocked";
+      else if (in.command == "HELO" || in.command == "EHLO" || in.command == "CONN") found = "blocked";
     }
     if (!found.empty()) reason = found;
   }

@@ -216,7 +216,7 @@ constexpr P kBlocked[] = {
     "blacklist", "blocklist", "block list", "black list", "listed in", "blocked using", "rbl", "dnsbl",
     "spamhaus", "spamcop", "sorbs", "barracuda", "client host rejected", "connection refused by",
     "access denied", "your ip", "ip address", "ip blocked", "host blocked", "client blocked", "blocked by",
-    "is blocked", "has been blocked", "were blocked", "not allowed to connect", "denied by", "service unavailable",
+    "is blocked", "has been blocked", "were blocked", "not allowed to connect", "service unavailable",
     "rejected because", "connection rejected", "not welcome", "dynamic ip", "dial-up", "dialup",
     "residential", "too many invalid recipients", "banned", "poor reputation", "mail server at your ip",
     "refused connection", "no smtp service here", "connection not authorized", "host refused", "blocked for",
