@@ -77,7 +77,8 @@ std::string_view reason_from_text(std::string_view lowered) {
 std::string_view reason_from_status(std::string_view status) {
   if (status.size() < 5) return {};
   if (status[0] == '2') return "delivered";
-  if (status == "5.2.1") return "filtered";  // a permanent "mailbox disabled" is the recipient's filter
+  if (status == "5.2.1") return "filtered";
+  if (status == "4.4.1") return "expired";  // no answer from host: still failing when the queue gave up  // a permanent "mailbox disabled" is the recipient's filter
   const std::string_view rest = status.substr(2);  // "Y.Z"
   struct Entry { std::string_view code, reason; };
   static constexpr Entry table[] = {

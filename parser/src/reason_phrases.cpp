@@ -140,16 +140,16 @@ constexpr P kExpired[] = {
     "queue lifetime", "too long in queue", "was not delivered within", "could not be delivered within",
     "giving up on", "gave up", "unable to deliver for", "message timed out", "delivery period expired",
     "have not been able to deliver", "retry limit", "delivery attempts will continue", "message has been in the queue too long",
-    "time limit exceeded", "expired", "deferred for too long", "was delayed", "undeliverable for",
+    "time limit exceeded", "expired", "connection timed out", "deferred for too long", "was delayed", "undeliverable for",
     "retry period", "maximum retry", "could not deliver for", "mail could not be delivered for",
     "message could not be delivered within", "will be retried", "still trying", "not yet been delivered",
     "delivery to the following recipients has been delayed", "this is a warning message only",
     "delivery is delayed", "delivery to the following recipient has been delayed", "delivery has been delayed"};
 
 constexpr P kNetworkError[] = {
-    "could not connect", "couldn't connect", "connection refused", "connection timed out", "connection reset",
+    "could not connect", "couldn't connect", "connection refused", "connection reset",
     "connection closed", "lost connection", "connection dropped", "no route to host", "network is unreachable",
-    "host is unreachable", "unreachable", "timed out", "timeout", "dns lookup failed", "dns error",
+    "host is unreachable", "unreachable", "timeout", "dns lookup failed", "dns error",
     "dns failure", "temporary lookup failure", "name lookup failed", "no valid mx", "mail loop",
     "mail for * loops back to myself", "loops back to myself", "too many hops", "routing loop",
     "malformed or unexpected name server reply", "name service error", "connection to * failed",
