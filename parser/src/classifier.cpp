@@ -65,6 +65,16 @@ bool first_pass_true(std::string_view reason, std::string_view code_reason, std:
   return code_reason == reason || text_says(lowered, reason);
 }
 
+// Multi-line replies repeat "550-5.7.1 " on every line, splitting phrases.
+void drop_reply_prefixes(std::string& lowered, std::string_view reply_code, std::string_view status) {
+  if (reply_code.empty() || status.empty() || lowered.size() > 64 * 1024) return;
+  for (const char sep : {'-', ' '}) {
+    const std::string prefix = std::string(reply_code) + sep + std::string(status) + ' ';
+    for (std::size_t at = lowered.find(prefix); at != std::string::npos; at = lowered.find(prefix, at))
+      lowered.erase(at, prefix.size());
+  }
+}
+
 }  // namespace
 
 std::string_view reason_from_text(std::string_view lowered) {
@@ -146,6 +156,7 @@ std::string classify_reason(const ClassifyInput& in) {
   // Postfix's "(in reply to MAIL FROM command)" names the command, not the cause.
   if (const auto at = lowered.find("(in reply to "); at != std::string::npos)
     lowered.erase(at, lowered.find(')', at) == std::string::npos ? std::string::npos : lowered.find(')', at) + 1 - at);
+  drop_reply_prefixes(lowered, in.reply_code, in.status);
   const std::string_view code_reason = reason_from_status(in.status);
   const bool smtp_like = in.diagnostic_type.empty() || in.diagnostic_type == "smtp";
 
