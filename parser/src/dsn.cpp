@@ -58,8 +58,10 @@ std::size_t read_delivery_status(std::string_view body, Report& report) {
     for (const Field& f : group.list()) {
       if (is_recipient_field(f.name)) {
         const bool final = !text::iequals(f.name, "Original-Recipient");
+        // X-Actual-Recipient (Sendmail, Postfix) names the same recipient's alias target.
+        const bool actual = text::iequals(f.name, "X-Actual-Recipient");
         // A second Final-Recipient in one group: the blank line was lost.
-        if (!current || (final && current_has_final) ||
+        if (!current || (final && !actual && current_has_final) ||
             (!final && !current->original_recipient.empty())) {
           report.recipients.emplace_back();
           current = &report.recipients.back();
@@ -71,7 +73,7 @@ std::size_t read_delivery_status(std::string_view body, Report& report) {
           current->original_recipient = addr;
         } else if (text::iequals(f.name, "Final-Recipient") || current->recipient.empty()) {
           current->recipient = addr;
-          current_has_final = true;
+          current_has_final = current_has_final || !actual;
         }
         continue;
       }
