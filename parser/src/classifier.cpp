@@ -57,6 +57,7 @@ bool first_pass_true(std::string_view reason, std::string_view code_reason, std:
     if (before_data(command)) return false;
     return text_says(lowered, "filtered") || text_says(lowered, "userunknown");
   }
+  if (reason == "mailboxfull" && code_reason == "systemfull") return false;  // the host's disk, not the mailbox
   if (reason == "spamdetected" && text::matches(lowered, "virus detected")) return false;
   if (reason == "speeding" && text_says(lowered, "toomanyconn")) return false;  // "connection rate limit"
   if (reason == "hostunknown" &&

@@ -65,7 +65,8 @@ constexpr P kAuthFailure[] = {
     "not authorized to send mail on behalf", "sender domain failed", "does not designate * as permitted sender",
     "domain of * does not designate", "sender is not authorized", "authentication not enabled",
     "email authentication", "not pass authentication checks", "message does not pass", "spf_fail", "dmarc_fail",
-    "sender address is not authorized", "domain's dmarc", "due to dmarc", "dmarc) policy"};
+    "sender address is not authorized", "domain's dmarc", "due to dmarc", "dmarc) policy",
+    "does not have authentication information"};
 
 constexpr P kRequirePtr[] = {
     "no ptr record", "no reverse dns", "reverse dns lookup", "reverse dns failed", "reverse lookup failed",
@@ -216,7 +217,7 @@ constexpr P kBlocked[] = {
     "blacklist", "blocklist", "block list", "black list", "listed in", "blocked using", "rbl", "dnsbl",
     "spamhaus", "spamcop", "sorbs", "barracuda", "client host rejected", "connection refused by",
     "access denied", "your ip", "ip address", "ip blocked", "host blocked", "client blocked", "blocked by",
-    "is blocked", "has been blocked", "were blocked", "not allowed to connect", "service unavailable",
+    "is blocked", "has been blocked", "were blocked", "not allowed to connect", "service unavailable", "not accepting connections",
     "rejected because", "connection rejected", "not welcome", "dynamic ip", "dial-up", "dialup",
     "residential", "too many invalid recipients", "banned", "poor reputation", "mail server at your ip",
     "refused connection", "no smtp service here", "connection not authorized", "host refused", "blocked for",

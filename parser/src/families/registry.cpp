@@ -6,6 +6,7 @@ namespace ndrlink::parser {
 namespace family {
 // Classic MTAs and appliances.
 extern const Family kPostfixFamily;
+extern const Family kSendmailFamily;
 // Providers and hosted services.
 extern const Family kGenericFamily;
 }  // namespace family
@@ -15,6 +16,7 @@ std::span<const Family> families() {
   static const std::array kAll = {
       // -- classic MTAs and appliances
       family::kPostfixFamily,
+      family::kSendmailFamily,
       // -- providers and hosted services
       family::kGenericFamily,
   };
