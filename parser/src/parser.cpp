@@ -49,7 +49,8 @@ void finish_recipient(RecipientResult& r, const Evidence& ev) {
       (r.reply_code.empty() || r.reply_code[0] == diag_status[0]))
     r.status = diag_status;
   if (r.status.empty() && !r.reply_code.empty() && r.action != "delivered") r.status = status::class_of_reply(r.reply_code);
-  const std::string command = detect_command(r.diagnostic.empty() ? std::string_view(ev.text) : r.diagnostic);
+  std::string command = detect_command(r.diagnostic.empty() ? std::string_view(ev.text) : r.diagnostic);
+  if (command.empty()) command = r.smtp_command;
   ClassifyInput in;
   in.status = r.status;
   in.reply_code = r.reply_code;

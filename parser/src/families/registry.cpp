@@ -7,6 +7,7 @@ namespace family {
 // Classic MTAs and appliances.
 extern const Family kPostfixFamily;
 extern const Family kSendmailFamily;
+extern const Family kV5SendmailFamily;
 // Providers and hosted services.
 extern const Family kGenericFamily;
 }  // namespace family
@@ -17,6 +18,7 @@ std::span<const Family> families() {
       // -- classic MTAs and appliances
       family::kPostfixFamily,
       family::kSendmailFamily,
+      family::kV5SendmailFamily,
       // -- providers and hosted services
       family::kGenericFamily,
   };
