@@ -54,7 +54,7 @@ constexpr P kNoRelaying[] = {
     "not a local domain", "not local host", "relay prohibited", "relaying to * denied", "relay rejected",
     "that domain isn't in my list of allowed rcpthosts", "not allowed to relay", "relay is not permitted",
     "mail server requires authentication when attempting to send to a non-local e-mail address",
-    "attempt to relay", "unauthorized relay", "relay access not allowed", "not configured to relay",
+    "attempt to relay", "unauthorized relay", "relay access not allowed", "not configured to relay", "insecure mail relay",
     "email address is not verified"};
 
 constexpr P kAuthFailure[] = {
@@ -218,6 +218,7 @@ constexpr P kBlocked[] = {
     "spamhaus", "spamcop", "sorbs", "barracuda", "client host rejected", "connection refused by",
     "access denied", "your ip", "ip address", "ip blocked", "host blocked", "client blocked", "blocked by",
     "is blocked", "has been blocked", "were blocked", "not allowed to connect", "service unavailable", "not accepting connections",
+    "no access from mail server", "connection reset by peer",
     "rejected because", "connection rejected", "not welcome", "dynamic ip", "dial-up", "dialup",
     "residential", "too many invalid recipients", "banned", "poor reputation", "mail server at your ip",
     "refused connection", "no smtp service here", "connection not authorized", "host refused", "blocked for",
