@@ -246,7 +246,7 @@ constexpr P kSystemError[] = {
     "database error", "processing error", "out of memory", "system not accepting network messages",
     "system failure", "local configuration error", "cannot process", "try again later", "please try again",
     "temporarily unavailable", "misconfigured", "configuration error", "internal server error",
-    "undeliverable mail due to system", "error writing message", "queue file write error", "could not load drd for domain",
+    "undeliverable mail due to system", "error writing message", "queue file write error", "could not load drd for domain", "service currently unavailable",
     "transaction failed"};
 
 constexpr P kMailerError[] = {"x-unix", "command failed", "mailer error", "exit status", "exited with",

@@ -8,6 +8,7 @@ namespace family {
 extern const Family kPostfixFamily;
 extern const Family kSendmailFamily;
 extern const Family kV5SendmailFamily;
+extern const Family kMessagingServerFamily;
 // Providers and hosted services.
 extern const Family kGenericFamily;
 }  // namespace family
@@ -19,6 +20,7 @@ std::span<const Family> families() {
       family::kPostfixFamily,
       family::kSendmailFamily,
       family::kV5SendmailFamily,
+      family::kMessagingServerFamily,
       // -- providers and hosted services
       family::kGenericFamily,
   };
