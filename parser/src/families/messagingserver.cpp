@@ -3,6 +3,7 @@
 // recipient ("Recipient address:", "Reason:", "Diagnostic code: smtp;...").
 // The Reason line names the refused command ("Server rejected MAIL FROM
 // address"); some copies carry only this text, without a DSN part.
+#include <algorithm>
 #include <vector>
 
 #include "common.h"
@@ -40,7 +41,8 @@ std::vector<Block> blocks(std::string_view t) {
 }
 
 bool parse_messagingserver(const Evidence& ev, Report& report) {
-  if (!text::icontains(ev.text, "This report relates to a message you sent with the following header fields"))
+  const std::string_view head = std::string_view(ev.text).substr(0, std::min<std::size_t>(ev.text.size(), 4096));
+  if (!text::icontains(head, "This report relates to a message you sent with the following header fields"))
     return false;
   const auto bs = blocks(prose(ev));
   if (report.recipients.empty()) {

@@ -3,6 +3,7 @@
 // command)" or "<addr> (expanded from <alias>): ..."), usually followed by
 // an RFC 3464 part whose Diagnostic-Code lacks the SMTP command, sometimes
 // (forwarded bounces, old versions) only inline text.
+#include <algorithm>
 #include <vector>
 
 #include "common.h"
