@@ -63,7 +63,23 @@ bool first_pass_true(std::string_view reason, std::string_view code_reason, std:
   if (reason == "mesgtoobig" && code_reason == "exceedlimit") return false;
   // Content is only read after DATA: spam phrases before it mean a block.
   if (reason == "spamdetected" && before_data(command)) return code_reason == reason;
+  if (reason == "mailboxfull" && code_reason == "systemfull") return false;  // the host's disk, not the mailbox
+  if (reason == "spamdetected" && text::matches(lowered, "virus detected")) return false;
+  if (reason == "speeding" && text_says(lowered, "toomanyconn")) return false;  // "connection rate limit"
+  if (reason == "hostunknown" &&
+      text::matches_any(lowered, {"try again", "malformed or unexpected name server reply", "host name lookup failure"}))
+    return false;  // a temporary DNS failure is a network error, not an unknown host
   return code_reason == reason || text_says(lowered, reason);
+}
+
+// Multi-line replies repeat "550-5.7.1 " on every line, splitting phrases.
+void drop_reply_prefixes(std::string& lowered, std::string_view reply_code, std::string_view status) {
+  if (reply_code.empty() || status.empty() || lowered.size() > 64 * 1024) return;
+  for (const char sep : {'-', ' '}) {
+    const std::string prefix = std::string(reply_code) + sep + std::string(status) + ' ';
+    for (std::size_t at = lowered.find(prefix); at != std::string::npos; at = lowered.find(prefix, at))
+      lowered.erase(at, prefix.size());
+  }
 }
 
 }  // namespace
@@ -78,6 +94,8 @@ std::string_view reason_from_text(std::string_view lowered) {
 std::string_view reason_from_status(std::string_view status) {
   if (status.size() < 5) return {};
   if (status[0] == '2') return "delivered";
+  if (status == "5.2.1") return "filtered";
+  if (status == "4.4.1") return "expired";  // no answer from host: still failing when the queue gave up  // a permanent "mailbox disabled" is the recipient's filter
   const std::string_view rest = status.substr(2);  // "Y.Z"
   struct Entry { std::string_view code, reason; };
   static constexpr Entry table[] = {
@@ -126,6 +144,7 @@ std::string detect_command(std::string_view t) {
       // qmail-remote.c wording
       {"does not like recipient", "RCPT"}, {"but sender was rejected", "MAIL"}, {"but my name was rejected", "HELO"},
       {"but greeting failed", "CONN"},    {"failed on data command", "DATA"}, {"failed after i sent the message", "DATA"},
+      {"refused to talk to me", "CONN"},
   };
   const auto lowered = text::lower(t.substr(0, std::min<std::size_t>(t.size(), 16 * 1024)));
   std::size_t best = std::string::npos;
@@ -147,7 +166,11 @@ std::string classify_reason(const ClassifyInput& in) {
     return "delivered";
   if (!in.preset.empty() && !retryable(in.preset)) return std::string(in.preset);
 
-  const std::string lowered = text::lower(in.diagnostic);
+  std::string lowered = text::lower(in.diagnostic);
+  // Postfix's "(in reply to MAIL FROM command)" names the command, not the cause.
+  if (const auto at = lowered.find("(in reply to "); at != std::string::npos)
+    lowered.erase(at, lowered.find(')', at) == std::string::npos ? std::string::npos : lowered.find(')', at) + 1 - at);
+  drop_reply_prefixes(lowered, in.reply_code, in.status);
   const std::string_view code_reason = reason_from_status(in.status);
   const bool smtp_like = in.diagnostic_type.empty() || in.diagnostic_type == "smtp";
 
@@ -175,8 +198,9 @@ std::string classify_reason(const ClassifyInput& in) {
   std::string_view reason = code_reason;
   if (reason.empty() || retryable(reason) || !smtp_like) {
     std::string_view found;
+    const bool x_unix = in.diagnostic_type.rfind("x-unix", 0) == 0;
     for (auto r : kSecondPass)
-      if (text_says(lowered, r)) {
+      if (!(x_unix && r == "systemerror") && text_says(lowered, r)) {  // a local program failed: mailererror
         found = r;
         break;
       }
@@ -189,7 +213,7 @@ std::string classify_reason(const ClassifyInput& in) {
     }
     if (found.empty()) {
       if (in.action == "delayed") found = "expired";
-      else if (in.command == "HELO" || in.command == "EHLO") found = "blocked";
+      else if (in.command == "HELO" || in.command == "EHLO" || in.command == "CONN") found = "blocked";
     }
     if (!found.empty()) reason = found;
   }

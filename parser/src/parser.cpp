@@ -43,8 +43,14 @@ void finish_recipient(RecipientResult& r, const Evidence& ev) {
                            diag_status[0] == r.status[0]))
     if (!diag_status.empty()) r.status = diag_status;
   if (r.reply_code.empty()) r.reply_code = status::find_reply_code(r.diagnostic);
+  // The remote server's own code beats the one the reporting MTA chose
+  // (Sendmail writes 4.4.7 for a "450 4.7.1" reply it gave up on).
+  if (!diag_status.empty() && diag_status != r.status && diag_status.substr(1) != ".0.0" &&
+      (r.reply_code.empty() || r.reply_code[0] == diag_status[0]))
+    r.status = diag_status;
   if (r.status.empty() && !r.reply_code.empty() && r.action != "delivered") r.status = status::class_of_reply(r.reply_code);
-  const std::string command = detect_command(r.diagnostic.empty() ? std::string_view(ev.text) : r.diagnostic);
+  std::string command = detect_command(r.diagnostic.empty() ? std::string_view(ev.text) : r.diagnostic);
+  if (command.empty()) command = r.smtp_command;
   ClassifyInput in;
   in.status = r.status;
   in.reply_code = r.reply_code;

@@ -55,7 +55,8 @@ constexpr P kNoRelaying[] = {
     "not a local domain", "not local host", "relay prohibited", "relaying to * denied", "relay rejected",
     "that domain isn't in my list of allowed rcpthosts", "not allowed to relay", "relay is not permitted",
     "mail server requires authentication when attempting to send to a non-local e-mail address",
-    "attempt to relay", "no relaying", "unauthorized relay", "relay access not allowed"};
+    "attempt to relay", "no relaying", "unauthorized relay", "relay access not allowed", "not configured to relay",
+    "insecure mail relay", "email address is not verified"};
 
 constexpr P kAuthFailure[] = {
     "spf check failed", "spf validation failed", "spf fail", "spf: fail", "failed spf", "spf record",
@@ -65,7 +66,8 @@ constexpr P kAuthFailure[] = {
     "not authorized to send mail on behalf", "sender domain failed", "does not designate * as permitted sender",
     "domain of * does not designate", "sender is not authorized", "authentication not enabled",
     "email authentication", "not pass authentication checks", "message does not pass", "spf_fail", "dmarc_fail",
-    "sender address is not authorized", "domain's dmarc", "due to dmarc", "dmarc) policy"};
+    "sender address is not authorized", "domain's dmarc", "due to dmarc", "dmarc) policy",
+    "does not have authentication information"};
 
 constexpr P kRequirePtr[] = {
     "no ptr record", "no reverse dns", "reverse dns lookup", "reverse dns failed", "reverse lookup failed",
@@ -94,13 +96,14 @@ constexpr P kBadReputation[] = {
 constexpr P kSpeeding[] = {"rate limit", "rate-limit", "ratelimit", "too many messages", "too many emails",
                            "receiving mail at a rate that", "exceeded the rate", "throttled", "try again later (rate",
                            "sending too fast", "messages per", "mail flood", "temporarily deferred due to user complaints",
-                           "too many recipients", "exceeded the number of", "rate of incoming mail"};
+                           "exceeded the number of", "rate of incoming mail"};
 
 constexpr P kTooManyConn[] = {"too many connections", "too many concurrent", "too many smtp sessions",
                               "too many simultaneous", "connection limit", "exceeded the maximum number of connections",
                               "maximum number of connections", "too many hosts", "no more connections",
                               "too many sessions", "connection refused: too many", "max connections",
-                              "too many open connections", "server busy", "too busy"};
+                              "too many open connections", "server busy", "too busy",
+                              "connection rate limit", "too many recipients"};
 
 constexpr P kVirusDetected[] = {"virus", "malware", "infected", "harmful", "trojan", "worm detected",
                                 "attachment contains", "potentially dangerous content", "message contains unacceptable",
@@ -121,7 +124,8 @@ constexpr P kPolicyViolation[] = {
     "security policies", "sender is on a block list", "restricted by policy", "policy restriction", "the message was rejected by organization policy",
     "denied by policy", "message rejected due to local policy", "due to policy", "per policy",
     "is not allowed to send", "refused by policy", "this message was rejected by policy", "was blocked by policy",
-    "ip is not allowed by policy", "content policy", "mail policy", "header error"};
+    "ip is not allowed by policy", "content policy", "mail policy", "header error", "protocol violation",
+    "not accepted for policy reasons"};
 
 constexpr P kSystemFull[] = {"mail system full", "requested mail action aborted: exceeded storage allocation",
                              "insufficient system storage", "disk full", "file system full", "filesystem full",
@@ -140,16 +144,16 @@ constexpr P kExpired[] = {
     "queue lifetime", "too long in queue", "was not delivered within", "could not be delivered within",
     "giving up on", "gave up", "unable to deliver for", "message timed out", "delivery period expired",
     "have not been able to deliver", "retry limit", "delivery attempts will continue", "message has been in the queue too long",
-    "time limit exceeded", "expired", "deferred for too long", "was delayed", "undeliverable for",
+    "time limit exceeded", "expired", "connection timed out", "deferred for too long", "was delayed", "undeliverable for",
     "retry period", "maximum retry", "could not deliver for", "mail could not be delivered for",
     "message could not be delivered within", "will be retried", "still trying", "not yet been delivered",
     "delivery to the following recipients has been delayed", "this is a warning message only",
     "delivery is delayed", "delivery to the following recipient has been delayed", "delivery has been delayed"};
 
 constexpr P kNetworkError[] = {
-    "could not connect", "couldn't connect", "connection refused", "connection timed out", "connection reset",
+    "could not connect", "couldn't connect", "connection refused", "connection reset",
     "connection closed", "lost connection", "connection dropped", "no route to host", "network is unreachable",
-    "host is unreachable", "unreachable", "timed out", "timeout", "dns lookup failed", "dns error",
+    "host is unreachable", "unreachable", "timeout", "dns lookup failed", "dns error",
     "dns failure", "temporary lookup failure", "name lookup failed", "no valid mx", "mail loop",
     "mail for * loops back to myself", "loops back to myself", "too many hops", "routing loop",
     "malformed or unexpected name server reply", "name service error", "connection to * failed",
@@ -218,11 +222,13 @@ constexpr P kBlocked[] = {
     "blacklist", "blocklist", "block list", "black list", "listed in", "blocked using", "rbl", "dnsbl",
     "spamhaus", "spamcop", "sorbs", "barracuda", "client host rejected", "connection refused by",
     "access denied", "your ip", "ip address", "ip blocked", "host blocked", "client blocked", "blocked by",
-    "is blocked", "has been blocked", "were blocked", "not allowed to connect", "denied by", "service unavailable",
+    "is blocked", "has been blocked", "were blocked", "not allowed to connect", "service unavailable", "not accepting connections",
+    "no access from mail server", "connection reset by peer",
     "rejected because", "connection rejected", "not welcome", "dynamic ip", "dial-up", "dialup",
     "residential", "too many invalid recipients", "banned", "poor reputation", "mail server at your ip",
     "refused connection", "no smtp service here", "connection not authorized", "host refused", "blocked for",
-    "connecting host", "your host", "your server", "helo", "ehlo", "you are not allowed", "access denied",
+    "connecting host", "your host", "your server", "helo command rejected", "invalid helo", "helo name",
+    "bad helo", "ehlo command rejected", "you are not allowed", "access denied",
     "your network", "this ip", "ip is", "sending ip", "source ip", "refused by antispam", "abuse",
     "invalid ip for sending mail of domain", "please use the smtp server of your isp",
     "smtp error from remote mail server after initial connection"};
@@ -237,7 +243,8 @@ constexpr P kSecurityError[] = {
     "tls required", "tls is required", "must issue a starttls command first", "encryption required",
     "certificate", "security", "not secure", "insecure", "sender verification required", "user not authenticated",
     "submission requires authentication", "smtp auth", "smtp authentication", "login failed", "invalid credentials",
-    "authorization required", "requires secure connection", "account not authorized", "unauthorized"};
+    "authorization required", "requires secure connection", "account not authorized", "unauthorized",
+    "unauthenticated senders not allowed"};
 
 constexpr P kSystemError[] = {
     "system error", "server error", "internal error", "temporary failure", "temporary error", "local error",
@@ -246,7 +253,8 @@ constexpr P kSystemError[] = {
     "database error", "processing error", "out of memory", "system not accepting network messages",
     "system failure", "local configuration error", "cannot process", "try again later", "please try again",
     "temporarily unavailable", "misconfigured", "configuration error", "internal server error",
-    "undeliverable mail due to system", "error writing message", "queue file write error", "lost connection with"};
+    "undeliverable mail due to system", "error writing message", "queue file write error", "could not load drd for domain", "service currently unavailable",
+    "transaction failed"};
 
 constexpr P kMailerError[] = {"x-unix", "command failed", "mailer error", "exit status", "exited with",
                               "procmail", "pipe to |", "program error", "command died", "delivery to program",

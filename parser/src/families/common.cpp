@@ -1,6 +1,7 @@
 #include "common.h"
 
 #include "../status.h"
+#include "../dsn.h"
 #include "../text.h"
 
 namespace ndrlink::parser::family {
@@ -164,6 +165,19 @@ std::string join_reply_lines(const std::vector<std::string_view>& lines) {
     append_diagnostic(out, line);
   }
   return out;
+}
+
+}  // namespace ndrlink::parser::family
+
+namespace ndrlink::parser::family {
+
+std::size_t read_inline_delivery_status(std::string_view t, Report& report) {
+  std::size_t at = text::ifind(t, "\nReporting-MTA:");
+  if (at == std::string_view::npos) at = text::ifind(t, "\nFinal-Recipient:");
+  if (at == std::string_view::npos) return 0;
+  const std::size_t end = t.find("\n--", at + 1);
+  return read_delivery_status(t.substr(at + 1, end == std::string_view::npos ? std::string_view::npos : end - at),
+                              report);
 }
 
 }  // namespace ndrlink::parser::family

@@ -63,3 +63,13 @@ namespace ndrlink::parser::family {
 std::string join_reply_lines(const std::vector<std::string_view>& lines);
 
 }  // namespace ndrlink::parser::family
+
+namespace ndrlink::parser::family {
+
+// Reads delivery-status fields quoted inline in bounce text (a forwarded
+// report, or an MTA that writes no MIME parts): from the first
+// "Reporting-MTA:"/"Final-Recipient:" line up to the next "--" line.
+// Returns the number of recipients added.
+std::size_t read_inline_delivery_status(std::string_view text, Report& report);
+
+}  // namespace ndrlink::parser::family

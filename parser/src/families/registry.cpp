@@ -13,6 +13,10 @@ extern const Family kEinsUndEinsFamily;
 extern const Family kEximFamily;
 extern const Family kQmailFamily;
 extern const Family kIMailServerFamily;
+extern const Family kPostfixFamily;
+extern const Family kSendmailFamily;
+extern const Family kV5SendmailFamily;
+extern const Family kMessagingServerFamily;
 // Providers and hosted services.
 extern const Family kGoogleGroupsFamily;
 extern const Family kGmailFamily;
@@ -47,6 +51,10 @@ std::span<const Family> families() {
       family::kEximFamily,
       family::kQmailFamily,
       family::kIMailServerFamily,
+      family::kPostfixFamily,
+      family::kSendmailFamily,
+      family::kV5SendmailFamily,
+      family::kMessagingServerFamily,
       // -- providers and hosted services
       family::kGoogleGroupsFamily,
       family::kGmailFamily,

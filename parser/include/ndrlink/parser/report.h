@@ -36,6 +36,7 @@ struct RecipientResult {
   std::string last_attempt_date;   // ISO 8601 UTC, if given
   std::string will_retry_until;    // ISO 8601 UTC, if given
   std::string feedback_type;       // ARF Feedback-Type (kind arf only)
+  std::string smtp_command;        // command the error answered, when a heuristic read it (RCPT, DATA ...)
 };
 
 struct Report {
