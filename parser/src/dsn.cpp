@@ -105,7 +105,7 @@ std::size_t read_delivery_status(std::string_view body, Report& report) {
           current->original_recipient = addr;
         } else if (text::iequals(f.name, "Final-Recipient") || current->recipient.empty()) {
           current->recipient = addr;
-          current_has_final = current_has_final || !actual;
+          current_has_final = current_has_final || final;
         }
         continue;
       }
