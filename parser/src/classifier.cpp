@@ -31,7 +31,7 @@ constexpr std::string_view kFirstPass[] = {
 
 // Second pass, when the code is missing or generic: phrases only.
 constexpr std::string_view kSecondPass[] = {
-    "mailboxfull",   "authfailure",  "badreputation", "speeding",     "spamdetected", "virusdetected",
+    "mailboxfull",   "authfailure",  "badreputation", "speeding",     "virusdetected", "spamdetected",
     "policyviolation", "norelaying", "systemerror",   "networkerror", "suspend",      "contenterror",
     "systemfull",    "notaccept",    "expired",       "securityerror", "mailererror"};
 
@@ -67,7 +67,8 @@ bool first_pass_true(std::string_view reason, std::string_view code_reason, std:
   if (reason == "spamdetected" && text::matches(lowered, "virus detected")) return false;
   if (reason == "speeding" && text_says(lowered, "toomanyconn")) return false;  // "connection rate limit"
   if (reason == "hostunknown" &&
-      text::matches_any(lowered, {"try again", "malformed or unexpected name server reply", "host name lookup failure"}))
+      text::matches_any(lowered, {"host not found, try again", "name server failure", "temporary failure in name resolution",
+                                  "malformed or unexpected name server reply", "host name lookup failure"}))
     return false;  // a temporary DNS failure is a network error, not an unknown host
   return code_reason == reason || text_says(lowered, reason);
 }
@@ -226,8 +227,9 @@ std::string classify_reason(const ClassifyInput& in) {
 bool is_hard(std::string_view reason, std::string_view status, std::string_view reply_code) {
   if (reason == "userunknown" || reason == "hostunknown" || reason == "hasmoved") return true;
   if (reason == "notaccept") {
+    // A null MX / "no MX" without any code is final too; only 4xx is not.
     if (!reply_code.empty()) return reply_code[0] == '5';
-    return !status.empty() && status[0] == '5';
+    return status.empty() || status[0] == '5';
   }
   return false;
 }

@@ -10,6 +10,7 @@
 namespace ndrlink::parser::text {
 
 std::string lower(std::string_view s);
+std::string upper(std::string_view s);
 std::string_view trim(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 bool istarts_with(std::string_view s, std::string_view prefix);

@@ -17,11 +17,11 @@ extern const Family kPostfixFamily;
 extern const Family kSendmailFamily;
 extern const Family kV5SendmailFamily;
 extern const Family kMessagingServerFamily;
+extern const Family kPowerMtaFamily;
 // Providers and hosted services.
 extern const Family kGoogleGroupsFamily;
 extern const Family kGmailFamily;
 extern const Family kGSuiteFamily;
-extern const Family kBigfootFamily;
 extern const Family kMessageLabsFamily;
 extern const Family kKddiFamily;
 extern const Family kEzwebFamily;
@@ -55,11 +55,11 @@ std::span<const Family> families() {
       family::kSendmailFamily,
       family::kV5SendmailFamily,
       family::kMessagingServerFamily,
+      family::kPowerMtaFamily,
       // -- providers and hosted services
       family::kGoogleGroupsFamily,
       family::kGmailFamily,
       family::kGSuiteFamily,
-      family::kBigfootFamily,
       family::kMessageLabsFamily,
       family::kKddiFamily,
       family::kEzwebFamily,
