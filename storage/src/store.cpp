@@ -1,5 +1,7 @@
 #include "ndrlink/storage/store.h"
 
+#include <sys/stat.h>
+
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -105,7 +107,8 @@ std::unique_ptr<Store> Store::open(const std::string& path, const StoreOptions& 
   const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
   if (!options.read_only && !fs::is_directory(dir, ec))
     throw StoreError("database directory " + dir.string() + " does not exist", SQLITE_CANTOPEN);
-  if ((options.read_only || !options.create) && !fs::exists(p, ec))
+  const bool existed = fs::exists(p, ec);
+  if ((options.read_only || !options.create) && !existed)
     throw StoreError("database " + path + " does not exist", SQLITE_CANTOPEN);
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_NOMUTEX;
@@ -124,6 +127,9 @@ std::unique_ptr<Store> Store::open(const std::string& path, const StoreOptions& 
   if (!options.read_only) {
     exec(db, "PRAGMA journal_mode = WAL", "enable WAL");
     exec(db, "PRAGMA synchronous = NORMAL", "set synchronous");
+    // A new database is private to its owner and group (the -wal and -shm
+    // files follow); an existing file keeps the mode its admin chose.
+    if (!existed) ::chmod(path.c_str(), 0640);
     store->migrate();
   } else if (store->schema_version() > current_schema_version()) {
     throw StoreError("database " + path + " has schema version " + std::to_string(store->schema_version()) +
@@ -183,9 +189,10 @@ RecordOutcome Store::record_acceptance(const NewAcceptance& a, const TokenMaker&
     find.bind(1, a.message_id).bind(2, key);
     if (find.step()) return RecordOutcome{find.int64(0), false};
   }
-  // The token needs the id before the INSERT: take max(id)+1, which is
-  // safe because the row is written under the write lock taken here.
-  auto& next = stmts_->get(stmts_->next_acceptance_id, "SELECT coalesce(max(id), 0) + 1 FROM acceptances");
+  // The token needs the id before the INSERT: take the next AUTOINCREMENT
+  // value (never a deleted row's id), safe under the write lock held here.
+  auto& next = stmts_->get(stmts_->next_acceptance_id, "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'acceptances'), 0), "
+                          "coalesce((SELECT max(id) FROM acceptances), 0)) + 1");
   std::int64_t id = 0;
   {
     StatementScope scope(next);

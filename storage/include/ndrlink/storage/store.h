@@ -58,8 +58,8 @@ class Transaction {
 
 class Store {
  public:
-  // Opens (or creates) the database at `path` and migrates it to the
-  // current schema. Refuses, with a clear message, a database written by a
+  // Opens (or creates, mode 0640) the database at `path` and migrates it to
+  // the current schema. Refuses, with a clear message, a database written by a
   // newer ndrlink or a path whose directory does not exist.
   static std::unique_ptr<Store> open(const std::string& path, const StoreOptions& options = {});
   ~Store();
