@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 namespace ndrlink::parser::text {
 namespace {
@@ -47,13 +48,26 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
 
 std::size_t ifind(std::string_view haystack, std::string_view needle, std::size_t from) {
   if (needle.empty()) return from <= haystack.size() ? from : std::string_view::npos;
-  if (needle.size() > haystack.size()) return std::string_view::npos;
-  const char first = low(needle[0]);
-  for (std::size_t i = from; i + needle.size() <= haystack.size(); ++i) {
-    if (low(haystack[i]) != first) continue;
+  if (needle.size() > haystack.size() || from > haystack.size() - needle.size()) return std::string_view::npos;
+  // memchr for the first character in both cases (the hot path: most
+  // callers look for a marker in a whole message), then compare the rest.
+  const char lo = low(needle[0]);
+  const char up = (lo >= 'a' && lo <= 'z') ? static_cast<char>(lo - 32) : lo;
+  const char* const base = haystack.data();
+  const char* const end = base + (haystack.size() - needle.size() + 1);
+  auto next = [end](const char* from_ptr, char c) {
+    return from_ptr < end ? static_cast<const char*>(std::memchr(from_ptr, c, static_cast<std::size_t>(end - from_ptr)))
+                          : nullptr;
+  };
+  const char* at_lo = next(base + from, lo);
+  const char* at_up = up == lo ? nullptr : next(base + from, up);
+  while (at_lo || at_up) {
+    const char* c = !at_lo ? at_up : (!at_up ? at_lo : std::min(at_lo, at_up));
     std::size_t j = 1;
-    while (j < needle.size() && low(haystack[i + j]) == low(needle[j])) ++j;
-    if (j == needle.size()) return i;
+    while (j < needle.size() && low(c[j]) == low(needle[j])) ++j;
+    if (j == needle.size()) return static_cast<std::size_t>(c - base);
+    if (c == at_lo) at_lo = next(c + 1, lo);
+    else at_up = next(c + 1, up);
   }
   return std::string_view::npos;
 }
