@@ -21,20 +21,21 @@ bool retryable(std::string_view reason) {
 // reason's table is scanned at most once however often the passes ask.
 class PhraseHits {
  public:
-  explicit PhraseHits(std::string_view lowered) : lowered_(lowered) {}
+  explicit PhraseHits(std::string_view lowered) : lowered_(lowered), bigrams_(lowered) {}
   std::string_view text() const { return lowered_; }
   bool says(std::string_view reason) {
     for (std::size_t i = 0; i < used_; ++i)
       if (seen_[i].first == reason) return seen_[i].second;
     bool hit = false;
     for (auto p : phrases_for(reason))
-      if ((hit = text::matches(lowered_, p))) break;
+      if (bigrams_.may_match(p) && (hit = text::matches(lowered_, p))) break;
     if (used_ < seen_.size()) seen_[used_++] = {reason, hit};
     return hit;
   }
 
  private:
   std::string_view lowered_;
+  text::Bigrams bigrams_;
   std::array<std::pair<std::string_view, bool>, 48> seen_{};
   std::size_t used_ = 0;
 };
@@ -102,9 +103,10 @@ void drop_reply_prefixes(std::string& lowered, std::string_view reply_code, std:
 }  // namespace
 
 std::string_view reason_from_text(std::string_view lowered) {
+  const text::Bigrams bigrams(lowered);
   for (const auto& entry : reason_phrase_table())
     for (auto p : entry.patterns)
-      if (text::matches(lowered, p)) return entry.reason;
+      if (bigrams.may_match(p) && text::matches(lowered, p)) return entry.reason;
   return {};
 }
 

@@ -72,6 +72,20 @@ std::size_t ifind(std::string_view haystack, std::string_view needle, std::size_
   return std::string_view::npos;
 }
 
+Bigrams::Bigrams(std::string_view lowered) {
+  for (std::size_t i = 1; i < lowered.size(); ++i) bits_.set(slot(lowered[i - 1], lowered[i]));
+}
+
+bool Bigrams::may_match(std::string_view pattern) const {
+  // Every pair inside each '*'-separated piece must occur in the text.
+  char prev = '*';
+  for (char c : pattern) {
+    if (prev != '*' && c != '*' && !bits_.test(slot(prev, c))) return false;
+    prev = c;
+  }
+  return true;
+}
+
 bool matches(std::string_view lowered, std::string_view pattern) {
   std::size_t pos = 0;
   while (!pattern.empty()) {
@@ -107,17 +121,19 @@ std::vector<std::string_view> lines(std::string_view s) {
 }
 
 std::string squeeze_spaces(std::string_view s) {
+  // Whole words are appended at once: header values are mostly clean.
   std::string out;
   out.reserve(s.size());
-  bool space = false;
-  for (char c : s) {
-    if (is_space(c)) {
-      space = true;
-      continue;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && is_space(s[i])) ++i;
+    std::size_t j = i;
+    while (j < s.size() && !is_space(s[j])) ++j;
+    if (j > i) {
+      if (!out.empty()) out.push_back(' ');
+      out.append(s.data() + i, j - i);
     }
-    if (space && !out.empty()) out.push_back(' ');
-    space = false;
-    out.push_back(c);
+    i = j;
   }
   return out;
 }
