@@ -41,8 +41,9 @@ bool parse_interscan(const Evidence& ev, Report& report) {
       const auto addr = text::find_address(summary);
       if (addr.empty()) continue;
       current = &recipient_for(report, addr);
+      if (!current->diagnostic.empty()) continue;  // the session said more
       current->diagnostic = std::string(line);
-      // InterScan says this when the next hop refused the recipient.
+      // InterScan's summary when the next hop refused the recipient.
       current->reason = "userunknown";
     }
   }

@@ -3,6 +3,7 @@
 // addresses one per line; "------- Returned Message --------" follows.
 #include "common.h"
 #include "family.h"
+#include "../fields.h"
 #include "../text.h"
 
 namespace ndrlink::parser::family {
@@ -16,12 +17,20 @@ constexpr PhraseReason kTexts[] = {
     {"message has exceeded maximum hop count", "networkerror"},
 };
 
+// The To: of the original message quoted after "------- Returned Message".
+std::string returned_to(std::string_view from_marker) {
+  const auto nl = from_marker.find('\n');
+  if (nl == std::string_view::npos) return {};
+  return text::find_address(parse_fields(from_marker.substr(nl + 1)).get("To"));
+}
+
 bool parse_notes(const Evidence& ev, Report& report) {
   if (!report.recipients.empty() || !text::istarts_with(ev.subject, "Undeliverable message")) return false;
   const auto start = ev.text.find("------- Failure Reasons");
   if (start == std::string::npos) return false;
   std::string_view block = std::string_view(ev.text).substr(start);
-  block = block.substr(0, block.find("------- Returned Message"));
+  const auto returned = block.find("------- Returned Message");
+  block = block.substr(0, returned);
   std::string error;
   std::size_t taken = 0;
   for (auto line : text::lines(block)) {
@@ -37,7 +46,8 @@ bool parse_notes(const Evidence& ev, Report& report) {
   }
   // No address in the block: the returned message's To: is the recipient.
   if (report.recipients.empty()) {
-    const auto to = text::find_address(ev.returned_headers.get("To"));
+    std::string to = text::find_address(ev.returned_headers.get("To"));
+    if (to.empty() && returned != std::string_view::npos) to = returned_to(std::string_view(ev.text).substr(start + returned));
     if (!to.empty()) recipient_for(report, to).action = "failed";
   }
   const auto reason = reason_of_phrases(text::lower(text::squeeze_spaces(error)), kTexts);
