@@ -41,3 +41,11 @@ TEST(FamilyExchange2003, WithoutExchangeHeadersNotClaimed) {
   const auto r = p::parse_message(exchange("X-Mailer: Something Else\r\n", "    (000C05A6) Unknown Recipient"));
   EXPECT_NE(r.family, "exchange2003");
 }
+
+TEST(FamilyExchange2003, NamedRecipientWithSmtpAddress) {
+  std::string raw = exchange("X-MS-Embedded-Report: \r\n", "    (000C05A6) Unknown Recipient");
+  raw.replace(raw.find("neko@example.com on"), 16, "Neko Cat (SMTP=tora@example.com)");
+  const auto r = p::parse_message(raw);
+  EXPECT_EQ(only(r).recipient, "tora@example.com");
+  EXPECT_EQ(only(r).reason, "userunknown");
+}

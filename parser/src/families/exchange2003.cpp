@@ -31,11 +31,15 @@ bool sent_by_exchange(const Evidence& ev) {
   return false;
 }
 
-// "addr on 4/29/01 11:34:45 PM": the failed address, else empty.
+// "addr on 4/29/01 11:34:45 PM" or "Name (SMTP=addr) on ...": the failed
+// address, else empty.
 std::string recipient_line(std::string_view line) {
   const auto on = line.find(" on ");
   if (on == std::string_view::npos) return {};
-  const auto addr = text::clean_address(line.substr(0, on));
+  const auto head = line.substr(0, on);
+  if (const auto smtp = text::ifind(head, "SMTP="); smtp != std::string_view::npos)
+    return text::find_address(head.substr(smtp + 5));
+  const auto addr = text::clean_address(head);
   return text::is_address(addr) ? addr : std::string{};
 }
 
