@@ -55,6 +55,35 @@ std::string normalize_for_mimetic(std::string_view raw, std::size_t max_line) {
   return out;
 }
 
+// True when the line before `line_start` is a "Content-Type: ...;" field
+// line, so an unindented "boundary=" line continues it.
+bool continues_content_type(std::string_view raw, std::size_t line_start) {
+  if (line_start < 2) return false;
+  const std::size_t prev_end = line_start - 1;  // the '\n' ending the previous line
+  const std::size_t nl = raw.rfind('\n', prev_end - 1);
+  const std::size_t prev_start = nl == std::string_view::npos ? 0 : nl + 1;
+  const auto prev = text::trim(raw.substr(prev_start, prev_end - prev_start));
+  return text::istarts_with(prev, "content-type:") && prev.ends_with(';');
+}
+
+// Some gateways (vtext.com, Apache James) write a Content-Type's boundary
+// parameter on an unindented line of its own; readers then lose the
+// multipart. Returns a copy with those lines folded, or empty when none.
+std::string fold_bare_boundary_lines(std::string_view raw) {
+  std::string out;
+  std::size_t copied = 0, pos = 0;
+  while ((pos = text::ifind(raw, "\nboundary=", pos)) != std::string_view::npos) {
+    ++pos;
+    if (!continues_content_type(raw, pos)) continue;
+    if (out.empty()) out.reserve(raw.size() + 16);
+    out.append(raw.substr(copied, pos - copied));
+    out.push_back('\t');
+    copied = pos;
+  }
+  if (!out.empty()) out.append(raw.substr(copied));
+  return out;
+}
+
 Fields convert_header(const mimetic::Header& h) {
   std::vector<Field> out;
   out.reserve(h.size());
@@ -168,6 +197,8 @@ MimeMessage read_mime(std::string_view raw, const MimeLimits& limits) {
     fallback_single_part(raw, out);
     return out;
   }
+  std::string folded = fold_bare_boundary_lines(raw);
+  if (!folded.empty()) raw = folded;
   const std::string normalized = normalize_for_mimetic(raw, limits.max_line_bytes);
   raw = normalized;
   try {

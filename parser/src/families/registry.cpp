@@ -18,6 +18,12 @@ extern const Family kSendmailFamily;
 extern const Family kV5SendmailFamily;
 extern const Family kMessagingServerFamily;
 extern const Family kPowerMtaFamily;
+extern const Family kNotesFamily;
+extern const Family kDominoFamily;
+extern const Family kExchange2003Family;
+extern const Family kInterScanFamily;
+extern const Family kX2Family;
+extern const Family kApacheJamesFamily;
 // Providers and hosted services.
 extern const Family kGoogleGroupsFamily;
 extern const Family kGmailFamily;
@@ -39,6 +45,7 @@ extern const ProviderRule kMimecastRule;
 extern const ProviderRule kMicrosoftRule;
 extern const ProviderRule kYahooIncRule;
 extern const ProviderRule kAolRule;
+extern const ProviderRule kKddiRule;
 }  // namespace family
 
 std::span<const Family> families() {
@@ -56,6 +63,11 @@ std::span<const Family> families() {
       family::kV5SendmailFamily,
       family::kMessagingServerFamily,
       family::kPowerMtaFamily,
+      family::kNotesFamily,
+      family::kDominoFamily,
+      family::kExchange2003Family,
+      family::kInterScanFamily,
+      family::kX2Family,
       // -- providers and hosted services
       family::kGoogleGroupsFamily,
       family::kGmailFamily,
@@ -64,6 +76,7 @@ std::span<const Family> families() {
       family::kKddiFamily,
       family::kEzwebFamily,
       family::kVerizonFamily,
+      family::kApacheJamesFamily,  // after Verizon: vtext.com runs James
       family::kYahooFamily,
       family::kZohoFamily,
       family::kGenericFamily,
@@ -82,6 +95,7 @@ std::span<const ProviderRule> provider_rules() {
       family::kMicrosoftRule,
       family::kYahooIncRule,
       family::kAolRule,
+      family::kKddiRule,
   };
   return kAll;
 }
