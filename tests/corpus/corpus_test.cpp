@@ -138,8 +138,9 @@ TEST(Corpus, EveryDevMessageParses) {
       if (report.kind == Kind::arf) continue;
       EXPECT_FALSE(r.recipient.empty()) << entry.path();
       EXPECT_EQ(r.recipient.find_first_of("\t<>\r\n"), std::string::npos) << entry.path() << ": " << r.recipient;
-      if (!r.recipient.starts_with("|") && !r.recipient.starts_with("/"))
+      if (!r.recipient.starts_with("|") && !r.recipient.starts_with("/")) {
         EXPECT_NE(r.recipient.find('@'), std::string::npos) << entry.path() << ": " << r.recipient;
+      }
     }
   }
   EXPECT_GE(files, 300);
