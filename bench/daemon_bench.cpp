@@ -24,28 +24,16 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.h"
 #include "ndrlink/parser/parser.h"
 
 namespace {
+
+using ndrlink::bench::read_file;
+using ndrlink::bench::replace_all;
+void print(const char* metric, double value, const char* unit) { ndrlink::bench::print("daemon", metric, value, unit); }
 namespace fs = std::filesystem;
 using SysClock = std::chrono::system_clock;
-
-void print(const char* metric, double value, const char* unit) {
-  std::printf("{\"bench\":\"daemon\",\"metric\":\"%s\",\"value\":%.1f,\"unit\":\"%s\"}\n", metric, value, unit);
-  std::fflush(stdout);
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void replace_all(std::string& s, const std::string& from, const std::string& to) {
-  if (from.empty()) return;
-  for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
-}
 
 long status_kib(pid_t pid, const char* field) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
