@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ndrlink::daemon {
@@ -91,6 +92,9 @@ struct Config {
 // Reads and validates `path`. Relative paths inside the file are taken
 // relative to the current directory, as written.
 Config load_config(const std::string& path);
+
+// The same for a file's text; `path` names it in errors.
+Config parse_config(std::string_view text, const std::string& path);
 
 // The embedded default: store under ./var, a Maildir at ./var/Maildir,
 // the ingest socket at ./var/ndrlink.sock.
