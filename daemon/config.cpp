@@ -10,6 +10,18 @@
 #include <string_view>
 
 namespace ndrlink::daemon {
+
+std::string ConfigError::one_line(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (c == '\n') out += "\\n";
+    else if (c < 0x20 || c == 0x7f) out += '?';
+    else out.push_back(static_cast<char>(c));
+  }
+  return out;
+}
+
 namespace {
 
 // Reads one table with a fixed set of keys: every key must be consumed by

@@ -13,9 +13,14 @@
 
 namespace ndrlink::daemon {
 
+// Always one line: control characters (from a TOML parser message or a
+// quoted key) are shown escaped.
 class ConfigError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit ConfigError(const std::string& what) : std::runtime_error(one_line(what)) {}
+
+ private:
+  static std::string one_line(const std::string& s);
 };
 
 struct MaildirConfig {

@@ -132,3 +132,16 @@ TEST(Config, BuiltInDefaultWatchesVar) {
 
 }  // namespace
 }  // namespace ndrlink::daemon
+
+namespace ndrlink::daemon {
+namespace {
+
+TEST(Config, ErrorsStayOnOneLine) {
+  // Found by fuzz_config: toml++'s message for a bad value spans lines;
+  // quoted keys may hold newlines.
+  EXPECT_NE(error_of("[store]\npeth = t\n"), "no error");
+  EXPECT_NE(error_of("[store]\n\"a\\nb\" = 1\n[[maildir]]\npath = \"m\"\n").find("a\\nb"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ndrlink::daemon
