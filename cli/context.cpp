@@ -24,6 +24,7 @@ std::unique_ptr<storage::Store> open_store(bool read_only) {
   }
   storage::StoreOptions options;
   options.read_only = read_only;
+  options.cache_mib = 64;  // short-lived; bulk imports touch every index page
   auto store = storage::Store::open(g.db, options);
   return store;
 }

@@ -14,7 +14,7 @@ CREATE TABLE acceptances (
   sender          TEXT,
   message_id      TEXT,                        -- "<...>" of the accepted message
   envid           TEXT,                        -- ENVID sent with MAIL FROM
-  verp_token      TEXT UNIQUE,                 -- HMAC token of this acceptance
+  verp_token      TEXT,                        -- HMAC token of this acceptance (unique: it encodes id)
   accepted_at     TEXT    NOT NULL,
   source          TEXT    NOT NULL,            -- cli | import | socket | relay
   state           TEXT    NOT NULL DEFAULT 'pending'
