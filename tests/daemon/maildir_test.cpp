@@ -102,3 +102,37 @@ TEST(Maildir, MissingDatabaseDirectoryIsAClearError) {
 
 }  // namespace
 }  // namespace ndrlink::testing
+
+namespace ndrlink::testing {
+namespace {
+
+TEST(Maildir, SighupReloadsTheConfigurationAndKeepsABadOne) {
+  DaemonFixture fx;
+  DaemonProcess daemon(fx.config_path(), fx.log_path());
+  daemon.start();
+  // A second Maildir appears in the configuration: SIGHUP starts watching it.
+  const auto second = fx.dir().file("Second");
+  std::ofstream(fx.config_path(), std::ios::app) << "[[maildir]]\nname = \"second\"\npath = \"" << second << "\"\n";
+  ::kill(daemon.pid(), SIGHUP);
+  ASSERT_TRUE(wait_until([&] { return daemon.log().find("configuration reloaded") != std::string::npos; },
+                         std::chrono::seconds(10)))
+      << daemon.log();
+  {
+    std::ofstream(second + "/tmp/1.x", std::ios::binary) << sample("lhost-postfix-04.eml");
+    std::filesystem::rename(second + "/tmp/1.x", second + "/new/1733309999.M1P1.second");
+  }
+  ASSERT_TRUE(wait_until([&] { return fx.scalar("SELECT count(*) FROM reports") == 1; }, std::chrono::seconds(10)))
+      << daemon.log();
+  // A broken file is reported and the running configuration stays.
+  std::ofstream(fx.config_path(), std::ios::app) << "[store\n";
+  ::kill(daemon.pid(), SIGHUP);
+  ASSERT_TRUE(wait_until([&] { return daemon.log().find("configuration not reloaded") != std::string::npos; },
+                         std::chrono::seconds(10)))
+      << daemon.log();
+  fx.deliver("1733309998.M1P1.test", sample("lhost-sendmail-02.eml"));
+  EXPECT_TRUE(wait_until([&] { return fx.scalar("SELECT count(*) FROM reports") == 2; }, std::chrono::seconds(10)));
+  EXPECT_EQ(daemon.terminate(), 0);
+}
+
+}  // namespace
+}  // namespace ndrlink::testing
