@@ -201,7 +201,7 @@ void MaildirSource::finished(const std::string& file_name, bool ok) {
   // Leave it in new/ and come back: disk full, locked database, ...
   ++failures_in_a_row_;
   if (!stopped_ && known_.insert(file_name).second) pending_.push_back(file_name);
-  retry_later(std::chrono::milliseconds(std::min(60000, 250 << std::min(failures_in_a_row_, 8))));
+  retry_later(std::chrono::milliseconds(std::min(10000, 250 << std::min(failures_in_a_row_, 6))));
 }
 
 void MaildirSource::retry_later(std::chrono::milliseconds delay) {

@@ -24,7 +24,9 @@ class DaemonFixture {
                                  << extra_toml;
   }
   std::string config_path() const { return dir_.file("ndrlink.toml"); }
-  std::string db_path() const { return dir_.file("ndrlink.db"); }
+  std::string db_path() const { return db_override_.empty() ? dir_.file("ndrlink.db") : db_override_; }
+  // For configurations that put the database elsewhere.
+  void set_db_path(std::string path) { db_override_ = std::move(path); }
   std::string socket_path() const { return dir_.file("ingest.sock"); }
   std::string maildir() const { return dir_.file("Maildir"); }
   std::string log_path() const { return dir_.file("ndrlinkd.log"); }
@@ -64,6 +66,7 @@ class DaemonFixture {
 
  private:
   TempDir dir_;
+  std::string db_override_;
 };
 
 }  // namespace ndrlink::testing
