@@ -166,11 +166,13 @@ std::string detect_command(std::string_view t) {
       {"refused to talk to me", "CONN"},
   };
   const auto lowered = text::lower(t.substr(0, std::min<std::size_t>(t.size(), 16 * 1024)));
+  const text::Bigrams bigrams(lowered);
   std::size_t best = std::string::npos;
   std::string_view command;
   for (const auto& c : cues) {
-    if (c.command.empty()) continue;
-    const auto at = lowered.find(c.phrase);
+    if (c.command.empty() || !bigrams.may_match(c.phrase)) continue;
+    // Only an earlier cue can win: search before the best so far.
+    const auto at = std::string_view(lowered).substr(0, best).find(c.phrase);
     if (at != std::string::npos && at < best) {
       best = at;
       command = c.command;

@@ -88,7 +88,14 @@ Fields convert_header(const mimetic::Header& h) {
   std::vector<Field> out;
   out.reserve(h.size());
   for (const auto& f : h) {
-    std::string value = text::squeeze_spaces(f.value());
+    const std::string& raw_value = f.value();
+    // Most values are one clean line: copy them; unfold the others.
+    bool clean = !raw_value.empty() && raw_value.front() != ' ' && raw_value.back() != ' ';
+    for (std::size_t i = 0; clean && i < raw_value.size(); ++i) {
+      const char c = raw_value[i];
+      clean = c != '\r' && c != '\n' && c != '\t' && !(c == ' ' && raw_value[i + 1] == ' ');
+    }
+    std::string value = clean ? raw_value : text::squeeze_spaces(raw_value);
     out.push_back(Field{std::string(f.name().begin(), f.name().end()), std::move(value)});
   }
   return Fields(std::move(out));

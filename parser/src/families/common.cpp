@@ -36,9 +36,10 @@ constexpr std::string_view kReturnedMarkers[] = {
 std::string_view prose(const Evidence& ev) {
   std::string_view t = ev.text;
   if (!ev.prose_end) {
+    const std::string lowered = text::lower(t);
     std::size_t cut = t.size();
     for (auto m : kReturnedMarkers) {
-      const auto at = text::ifind(t.substr(0, cut), m);
+      const auto at = std::string_view(lowered).substr(0, cut).find(m);
       if (at != std::string::npos && at < cut) cut = at;
     }
     ev.prose_end = cut;
