@@ -15,6 +15,7 @@ namespace {
 
 // UID sets in commands stay well below common 8 KiB command-line limits.
 constexpr std::size_t kMaxUidsPerCommand = 256;
+constexpr std::string_view kDone = "DONE\r\n";
 
 std::vector<std::vector<std::uint32_t>> chunks(const std::vector<std::uint32_t>& uids) {
   std::vector<std::vector<std::uint32_t>> out;
@@ -68,12 +69,19 @@ void Client::require_ok(const Response& r, const std::string& what) {
   throw ImapError(ImapError::Kind::server, what + ": " + std::string(to_string(r.status)) + " " + text);
 }
 
-asio::awaitable<Response> Client::read_one(Duration timeout) { co_return co_await conn_->read(timeout); }
+asio::awaitable<void> Client::simple(std::string_view line) {
+  const Response r = co_await command(line);
+  require_ok(r, std::string(line.substr(0, line.find(' '))));
+}
 
-asio::awaitable<Response> Client::command(const std::string& line, const Untagged& untagged, bool secret) {
+asio::awaitable<Response> Client::command(std::string_view line, const Untagged* untagged, bool secret) {
   const std::string tag = next_tag();
   if (!secret) spdlog::trace("imap > {} {}", tag, line);
-  co_await conn_->write(tag + " " + line + "\r\n", timeout_);
+  std::string out = tag;
+  out += ' ';
+  out += line;
+  out += "\r\n";
+  co_await conn_->write(out, timeout_);
   while (true) {
     Response r = co_await conn_->read(timeout_);
     if (r.kind == Response::Kind::tagged) {
@@ -84,7 +92,7 @@ asio::awaitable<Response> Client::command(const std::string& line, const Untagge
     if (r.kind == Response::Kind::continuation)
       throw ImapError(ImapError::Kind::protocol, "unexpected continuation request");
     note(r);
-    if (untagged) untagged(r);
+    if (untagged) (*untagged)(r);
   }
 }
 
@@ -100,17 +108,17 @@ asio::awaitable<void> Client::open(const ImapConfig& c, const std::string& passw
   }
   take_capabilities(greeting);
   if (c.tls == TlsMode::starttls) {
-    if (caps_.empty()) require_ok(co_await command("CAPABILITY"), "CAPABILITY");
+    if (caps_.empty()) co_await simple("CAPABILITY");
     if (!has("STARTTLS"))
       throw ImapError(ImapError::Kind::tls, "the server does not offer STARTTLS (tls = \"starttls\")");
-    require_ok(co_await command("STARTTLS"), "STARTTLS");
+    co_await simple("STARTTLS");
     co_await conn_->start_tls(c.host, timeout_);
     caps_.clear();  // what was said in plaintext is not trusted
   }
   if (greeting.status == Status::preauth) co_return;
-  if (caps_.empty()) require_ok(co_await command("CAPABILITY"), "CAPABILITY");
+  if (caps_.empty()) co_await simple("CAPABILITY");
   co_await authenticate(c, password);
-  if (caps_.empty() || !has("IMAP4REV1")) require_ok(co_await command("CAPABILITY"), "CAPABILITY");
+  if (caps_.empty() || !has("IMAP4REV1")) co_await simple("CAPABILITY");
 }
 
 asio::awaitable<void> Client::authenticate(const ImapConfig& c, const std::string& password) {
@@ -126,7 +134,8 @@ asio::awaitable<void> Client::authenticate(const ImapConfig& c, const std::strin
     const auto user = quote(c.username), pass = quote(password);
     if (!user || !pass)
       throw ImapError(ImapError::Kind::auth, "user name or password has characters LOGIN cannot send: use auth = \"plain\"");
-    const Response r = co_await command("LOGIN " + *user + " " + *pass, {}, true);
+    const std::string line = "LOGIN " + *user + " " + *pass;
+    const Response r = co_await command(line, nullptr, true);
     if (r.status != Status::ok)
       throw ImapError(ImapError::Kind::auth, who + ": " + (r.code.empty() ? "" : "[" + r.code + "] ") + printable(r.text));
     co_return;
@@ -139,14 +148,17 @@ asio::awaitable<void> Client::authenticate(const ImapConfig& c, const std::strin
   const std::string encoded = base64(blob);
   Response r;
   if (has("SASL-IR")) {
-    r = co_await command("AUTHENTICATE PLAIN " + encoded, {}, true);
+    const std::string line = "AUTHENTICATE PLAIN " + encoded;
+    r = co_await command(line, nullptr, true);
   } else {
     const std::string tag = next_tag();
-    co_await conn_->write(tag + " AUTHENTICATE PLAIN\r\n", timeout_);
+    const std::string line = tag + " AUTHENTICATE PLAIN\r\n";
+    co_await conn_->write(line, timeout_);
     while (true) {
       r = co_await conn_->read(timeout_);
       if (r.kind == Response::Kind::continuation) {
-        co_await conn_->write(encoded + "\r\n", timeout_);
+        const std::string response = encoded + "\r\n";
+        co_await conn_->write(response, timeout_);
         continue;
       }
       if (r.kind == Response::Kind::tagged) break;
@@ -160,7 +172,8 @@ asio::awaitable<void> Client::authenticate(const ImapConfig& c, const std::strin
 
 asio::awaitable<MailboxState> Client::select(const std::string& mailbox) {
   mailbox_ = MailboxState{};
-  const Response r = co_await command("SELECT " + mailbox_arg(mailbox));
+  const std::string line = "SELECT " + mailbox_arg(mailbox);
+  const Response r = co_await command(line);
   require_ok(r, "cannot select mailbox \"" + mailbox + "\"");
   if (mailbox_.uidvalidity == 0)
     throw ImapError(ImapError::Kind::protocol, "SELECT " + mailbox + " gave no UIDVALIDITY");
@@ -172,10 +185,12 @@ asio::awaitable<std::vector<Listed>> Client::list_from(std::uint32_t first) {
   std::vector<Listed> out;
   if (first == 0) first = 1;
   // "first:*" always includes the highest UID, even below `first`.
-  const Response r = co_await command("UID FETCH " + std::to_string(first) + ":* (UID FLAGS RFC822.SIZE)", [&](Response& u) {
+  const std::string line = "UID FETCH " + std::to_string(first) + ":* (UID FLAGS RFC822.SIZE)";
+  const Untagged each = [&](Response& u) {
     if (u.keyword == "FETCH" && u.fetch && u.fetch->uid && *u.fetch->uid >= first && u.fetch->flags)
       out.push_back({*u.fetch->uid, u.fetch->seen(), u.fetch->rfc822_size.value_or(0)});
-  });
+  };
+  const Response r = co_await command(line, &each);
   require_ok(r, "UID FETCH");
   std::sort(out.begin(), out.end(), [](const Listed& a, const Listed& b) { return a.uid < b.uid; });
   out.erase(std::unique(out.begin(), out.end(), [](const Listed& a, const Listed& b) { return a.uid == b.uid; }),
@@ -187,18 +202,22 @@ asio::awaitable<void> Client::fetch_bodies(const std::vector<std::uint32_t>& uid
   if (uids.empty()) co_return;
   const std::set<std::uint32_t> wanted(uids.begin(), uids.end());
   std::set<std::uint32_t> got;
-  const Response r = co_await command("UID FETCH " + uid_set(uids) + " (UID BODY.PEEK[])", [&](Response& u) {
+  const std::string line = "UID FETCH " + uid_set(uids) + " (UID BODY.PEEK[])";
+  const Untagged handler = [&](Response& u) {
     if (u.keyword != "FETCH" || !u.fetch || !u.fetch->uid || !u.fetch->body) return;
     const auto uid = *u.fetch->uid;
     if (!wanted.count(uid) || !got.insert(uid).second) return;
     each(uid, std::move(*u.fetch->body), u.fetch->body_truncated);
-  });
+  };
+  const Response r = co_await command(line, &handler);
   require_ok(r, "UID FETCH");
 }
 
 asio::awaitable<void> Client::mark_seen(const std::vector<std::uint32_t>& uids) {
-  for (const auto& part : chunks(uids))
-    require_ok(co_await command("UID STORE " + uid_set(part) + " +FLAGS.SILENT (\\Seen)"), "UID STORE \\Seen");
+  for (const auto& part : chunks(uids)) {
+    const std::string line = "UID STORE " + uid_set(part) + " +FLAGS.SILENT (\\Seen)";
+    co_await simple(line);
+  }
 }
 
 asio::awaitable<void> Client::move(const std::vector<std::uint32_t>& uids, const std::string& mailbox) {
@@ -206,25 +225,30 @@ asio::awaitable<void> Client::move(const std::vector<std::uint32_t>& uids, const
   for (const auto& part : chunks(uids)) {
     const std::string set = uid_set(part);
     const std::string verb = has("MOVE") ? "UID MOVE " : "UID COPY ";
-    Response r = co_await command(verb + set + " " + dest);
+    const std::string line = verb + set + " " + dest;
+    Response r = co_await command(line);
     if (r.status == Status::no && r.code == "TRYCREATE") {
-      const Response created = co_await command("CREATE " + dest);
+      const std::string create = "CREATE " + dest;
+      const Response created = co_await command(create);
       require_ok(created, "cannot create mailbox \"" + mailbox + "\"");
       spdlog::info("imap: created mailbox \"{}\"", mailbox);
-      r = co_await command(verb + set + " " + dest);
+      r = co_await command(line);
     }
     require_ok(r, "cannot move to \"" + mailbox + "\"");
     if (has("MOVE")) continue;
-    require_ok(co_await command("UID STORE " + set + " +FLAGS.SILENT (\\Deleted)"), "UID STORE \\Deleted");
+    const std::string flag = "UID STORE " + set + " +FLAGS.SILENT (\\Deleted)";
+    co_await simple(flag);
     // Without UIDPLUS, EXPUNGE also removes other messages flagged \Deleted.
-    require_ok(co_await command(has("UIDPLUS") ? "UID EXPUNGE " + set : std::string("EXPUNGE")), "EXPUNGE");
+    const std::string expunge = has("UIDPLUS") ? "UID EXPUNGE " + set : std::string("EXPUNGE");
+    co_await simple(expunge);
   }
 }
 
 asio::awaitable<bool> Client::idle(Duration restart) {
   const std::string tag = next_tag();
   spdlog::trace("imap > {} IDLE", tag);
-  co_await conn_->write(tag + " IDLE\r\n", timeout_);
+  const std::string line = tag + " IDLE\r\n";
+  co_await conn_->write(line, timeout_);
   // Wait for "+ idling" (untagged news may come first).
   while (true) {
     Response r = co_await conn_->read(timeout_);
@@ -241,7 +265,8 @@ asio::awaitable<bool> Client::idle(Duration restart) {
     bool done_sent = false;
   };
   auto state = std::make_shared<State>();
-  auto timer = std::make_shared<asio::steady_timer>(co_await asio::this_coro::executor);
+  const auto executor = co_await asio::this_coro::executor;
+  auto timer = std::make_shared<asio::steady_timer>(executor);
   timer->expires_after(restart);
   std::weak_ptr<Connection> weak = conn_;
   timer->async_wait([state, weak](boost::system::error_code ec) {
@@ -253,7 +278,7 @@ asio::awaitable<bool> Client::idle(Duration restart) {
         conn->executor(),
         [conn]() -> asio::awaitable<void> {
           try {
-            co_await conn->write("DONE\r\n", Duration::zero());
+            co_await conn->write(kDone, Duration::zero());
           } catch (const std::exception&) {
             // The pending read reports the broken connection.
           }
@@ -263,11 +288,12 @@ asio::awaitable<bool> Client::idle(Duration restart) {
   bool news = take_new_mail();
   if (news) {
     state->done_sent = true;
-    co_await conn_->write("DONE\r\n", timeout_);
+    co_await conn_->write(kDone, timeout_);
   }
+  const Duration quiet = restart + timeout_;
   while (true) {
     // The server may stay silent for the whole restart period.
-    Response r = co_await conn_->read(restart + timeout_);
+    Response r = co_await conn_->read(quiet);
     if (r.kind == Response::Kind::tagged) {
       timer->cancel();
       if (r.tag != tag) throw ImapError(ImapError::Kind::protocol, "unexpected tag " + printable(r.tag));
@@ -278,13 +304,13 @@ asio::awaitable<bool> Client::idle(Duration restart) {
     if (new_mail_ && !state->done_sent) {
       state->done_sent = true;
       timer->cancel();
-      co_await conn_->write("DONE\r\n", timeout_);
+      co_await conn_->write(kDone, timeout_);
     }
   }
   co_return take_new_mail() || news;
 }
 
-asio::awaitable<void> Client::noop() { require_ok(co_await command("NOOP"), "NOOP"); }
+asio::awaitable<void> Client::noop() { co_await simple("NOOP"); }
 
 asio::awaitable<void> Client::logout() {
   try {

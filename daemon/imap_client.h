@@ -12,6 +12,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config.h"
@@ -66,9 +67,12 @@ class Client {
   using Untagged = std::function<void(Response&)>;
   // Sends "<tag> <line>" and reads to its tagged completion, passing
   // untagged data to `untagged`. `secret` keeps the line out of logs.
-  boost::asio::awaitable<Response> command(const std::string& line, const Untagged& untagged = {},
+  // (Coroutine arguments here are views and pointers: GCC 12 mishandles
+  // temporaries with destructors inside co_await expressions.)
+  boost::asio::awaitable<Response> command(std::string_view line, const Untagged* untagged = nullptr,
                                            bool secret = false);
-  boost::asio::awaitable<Response> read_one(Duration timeout);
+  // command() that must end in OK.
+  boost::asio::awaitable<void> simple(std::string_view line);
   std::string next_tag();
   void note(const Response& r);
   void take_capabilities(const Response& r);

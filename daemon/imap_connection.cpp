@@ -100,7 +100,8 @@ asio::awaitable<void> Connection::connect(const std::string& host, std::uint16_t
   const std::string where = "connect to " + host + ":" + std::to_string(port);
   arm(timeout);
   try {
-    auto endpoints = co_await resolver_->async_resolve(host, std::to_string(port), asio::use_awaitable);
+    const std::string service = std::to_string(port);
+    auto endpoints = co_await resolver_->async_resolve(host, service, asio::use_awaitable);
     co_await asio::async_connect(stream_->next_layer(), endpoints, asio::use_awaitable);
   } catch (const boost::system::system_error& e) {
     disarm();
@@ -132,13 +133,14 @@ asio::awaitable<void> Connection::start_tls(const std::string& host, Duration ti
     if (verify != X509_V_OK && !*timed_out_)
       throw ImapError(ImapError::Kind::tls, "TLS handshake with " + host + ": certificate not trusted: " +
                                                 X509_verify_cert_error_string(verify));
-    rethrow(e, ("TLS handshake with " + host).c_str());
+    const std::string what = "TLS handshake with " + host;
+    rethrow(e, what.c_str());
   }
   disarm();
   tls_on_ = true;
 }
 
-asio::awaitable<void> Connection::write(std::string data, Duration timeout) {
+asio::awaitable<void> Connection::write(std::string_view data, Duration timeout) {
   const bool bounded = timeout != Duration::zero();
   if (bounded) arm(timeout);
   try {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -58,7 +59,7 @@ class Connection {
   // Writes all of `data`. A zero timeout means none: used for IDLE's
   // "DONE", written while a read is pending (one read and one write may
   // be outstanding at once; two writes may not).
-  boost::asio::awaitable<void> write(std::string data, Duration timeout);
+  boost::asio::awaitable<void> write(std::string_view data, Duration timeout);
   // The next complete response, parsed. `idle_timeout` bounds the time
   // without any byte from the server, not the whole response (a large
   // message on a slow link is fine as long as it keeps coming).

@@ -89,9 +89,9 @@ std::chrono::milliseconds ImapSource::next_delay() {
 }
 
 template <typename T>
-asio::awaitable<T> ImapSource::on_worker(std::function<T(Processor&)> fn) {
+asio::awaitable<T> ImapSource::on_worker(const std::function<T(Processor&)>& fn) {
   auto call = std::make_shared<WorkerCall<T>>(io_.get_executor());
-  Pipeline::Job job = [call, fn = std::move(fn), &io = io_](Processor& p) {
+  Pipeline::Job job = [call, fn, &io = io_](Processor& p) {
     std::optional<T> value;
     std::exception_ptr error;
     try {
@@ -148,8 +148,10 @@ asio::awaitable<void> ImapSource::session(bool& selected) {
   co_await client.open(config_, password);
   const auto mailbox = co_await client.select(config_.mailbox);
   const std::string key = cursor_key();
-  const auto stored =
-      co_await on_worker<std::optional<storage::SourceCursor>>([key](Processor& p) { return p.cursor(key); });
+  const std::function<std::optional<storage::SourceCursor>(Processor&)> load = [key](Processor& p) {
+    return p.cursor(key);
+  };
+  const auto stored = co_await on_worker(load);
   Cursor cursor{mailbox.uidvalidity, 0};
   bool rescan = true;
   if (stored && stored->uidvalidity == mailbox.uidvalidity) {
@@ -206,7 +208,7 @@ asio::awaitable<void> ImapSource::drain(imap::Client& client, Cursor& cursor, bo
     spdlog::info("imap {}: rescan: {} message(s) flagged \\Seen taken as processed", config_.name, skipped);
   for (auto& batch : batches) {
     if (stopped_) co_return;
-    co_await process_batch(client, cursor, std::move(batch), rescan);
+    co_await process_batch(client, cursor, batch, rescan);
   }
   if (highest > cursor.last_uid || rescan) {
     cursor.last_uid = std::max(cursor.last_uid, highest);
@@ -214,19 +216,20 @@ asio::awaitable<void> ImapSource::drain(imap::Client& client, Cursor& cursor, bo
   }
 }
 
-asio::awaitable<void> ImapSource::process_batch(imap::Client& client, Cursor& cursor, std::vector<std::uint32_t> uids,
-                                                bool rescan) {
+asio::awaitable<void> ImapSource::process_batch(imap::Client& client, Cursor& cursor,
+                                                const std::vector<std::uint32_t>& uids, bool rescan) {
   struct Item {
     std::uint32_t uid;
     std::shared_ptr<WorkerCall<bool>> call;
   };
   std::vector<std::pair<std::uint32_t, std::shared_ptr<const std::string>>> bodies;
-  co_await client.fetch_bodies(uids, [&](std::uint32_t uid, std::string body, bool truncated) {
+  const imap::Client::BodyHandler take = [&](std::uint32_t uid, std::string body, bool truncated) {
     if (truncated)
       spdlog::warn("imap {}: UID {} is larger than {} bytes: only its beginning is parsed", config_.name, uid,
                    limits_.max_literal - 1);
     bodies.emplace_back(uid, std::make_shared<const std::string>(std::move(body)));
-  });
+  };
+  co_await client.fetch_bodies(uids, take);
   std::sort(bodies.begin(), bodies.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
 
   // All of the batch goes to the workers at once; results come back in any order.
@@ -292,10 +295,11 @@ asio::awaitable<void> ImapSource::process_batch(imap::Client& client, Cursor& cu
 asio::awaitable<void> ImapSource::save(const Cursor& cursor) {
   const std::string key = cursor_key();
   const auto c = cursor;
-  const bool ok = co_await on_worker<bool>([key, c](Processor& p) {
+  const std::function<bool(Processor&)> store = [key, c](Processor& p) {
     p.save_cursor(key, c.uidvalidity, c.last_uid);
     return true;
-  });
+  };
+  const bool ok = co_await on_worker(store);
   (void)ok;
 }
 

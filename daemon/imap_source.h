@@ -54,14 +54,16 @@ class ImapSource : public Source, public std::enable_shared_from_this<ImapSource
   // Processes every message above the cursor; `rescan`: the mailbox is new
   // to us (no cursor, or UIDVALIDITY changed).
   boost::asio::awaitable<void> drain(imap::Client& client, Cursor& cursor, bool rescan);
-  boost::asio::awaitable<void> process_batch(imap::Client& client, Cursor& cursor, std::vector<std::uint32_t> uids,
-                                             bool rescan);
+  boost::asio::awaitable<void> process_batch(imap::Client& client, Cursor& cursor,
+                                             const std::vector<std::uint32_t>& uids, bool rescan);
   boost::asio::awaitable<void> save(const Cursor& cursor);
   boost::asio::awaitable<void> sleep(std::chrono::steady_clock::duration d);
+  // (Coroutine arguments are named lvalues passed by reference: GCC 12
+  // mishandles temporaries with destructors inside co_await expressions.)
   // Runs `fn` on a worker (waiting while the queue is full) and returns
   // its result on the I/O thread.
   template <typename T>
-  boost::asio::awaitable<T> on_worker(std::function<T(Processor&)> fn);
+  boost::asio::awaitable<T> on_worker(const std::function<T(Processor&)>& fn);
   std::chrono::milliseconds next_delay();
 
   boost::asio::io_context& io_;
