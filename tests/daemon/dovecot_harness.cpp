@@ -70,6 +70,15 @@ std::string Dovecot::missing() {
   return "";
 }
 
+// Running, and not a zombie left to a PID 1 that does not reap.
+bool alive(long pid) {
+  if (::kill(static_cast<pid_t>(pid), 0) != 0) return false;
+  const std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+  const auto close = stat.rfind(')');
+  return close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] != 'Z';
+}
+
+
 Dovecot::Dovecot(const std::string& imap_capability) {
   char tmpl[] = "/tmp/ndrlink-dovecot-XXXXXX";
   if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
@@ -147,12 +156,16 @@ void Dovecot::run(const std::string& command, const std::string& output) {
 void Dovecot::start() {
   run("dovecot -c " + conf_);
   const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (!(accepts(imap_port_) && accepts(imaps_port_))) {
-    if (std::chrono::steady_clock::now() > deadline)
-      throw std::runtime_error("dovecot did not listen within 10 s:\n" + tail(slurp(dir_ + "/dovecot.log")));
+  // master.pid is written after the listeners open: wait for both.
+  while ((master_pid_ = std::atol(slurp(dir_ + "/run/master.pid").c_str())) <= 0 ||
+         !(accepts(imap_port_) && accepts(imaps_port_))) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      if (master_pid_ > 0) ::kill(static_cast<pid_t>(master_pid_), SIGKILL);
+      master_pid_ = 0;
+      throw std::runtime_error("dovecot did not start within 10 s:\n" + tail(slurp(dir_ + "/dovecot.log")));
+    }
     std::this_thread::sleep_for(20ms);
   }
-  master_pid_ = std::atol(slurp(dir_ + "/run/master.pid").c_str());
 }
 
 void Dovecot::stop() {
@@ -160,7 +173,7 @@ void Dovecot::stop() {
   const long pid = master_pid_;
   run("doveadm -c " + conf_ + " stop");
   const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (::kill(static_cast<pid_t>(pid), 0) == 0) {
+  while (alive(pid)) {
     if (std::chrono::steady_clock::now() > deadline) {
       ::kill(static_cast<pid_t>(pid), SIGKILL);
       break;
