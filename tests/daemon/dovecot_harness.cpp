@@ -181,6 +181,25 @@ void Dovecot::stop() {
     std::this_thread::sleep_for(20ms);
   }
   master_pid_ = 0;
+  // Mail processes may outlive the master (they finish their session):
+  // end them too, so that clients see the server go away. They run in
+  // the mail directory, which tells them from any other Dovecot.
+  const auto deadline2 = std::chrono::steady_clock::now() + 5s;
+  for (bool any = true; any && std::chrono::steady_clock::now() < deadline2;) {
+    any = false;
+    for (const auto& e : fs::directory_iterator("/proc")) {
+      const std::string name = e.path().filename().string();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::error_code ec;
+      const auto cwd = fs::read_symlink(e.path() / "cwd", ec).string();
+      if (ec || cwd.rfind(dir_ + "/", 0) != 0) continue;
+      const long child = std::atol(name.c_str());
+      if (!alive(child)) continue;
+      ::kill(static_cast<pid_t>(child), SIGKILL);
+      any = true;
+    }
+    if (any) std::this_thread::sleep_for(20ms);
+  }
 }
 
 void Dovecot::deliver(const std::string& file, const std::string& mailbox) {
