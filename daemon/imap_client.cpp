@@ -15,6 +15,8 @@ namespace {
 
 // UID sets in commands stay well below common 8 KiB command-line limits.
 constexpr std::size_t kMaxUidsPerCommand = 256;
+// New messages listed per round (memory: 16 bytes each).
+constexpr std::size_t kMaxListed = 1 << 20;
 constexpr std::string_view kDone = "DONE\r\n";
 
 std::vector<std::vector<std::uint32_t>> chunks(const std::vector<std::uint32_t>& uids) {
@@ -181,18 +183,28 @@ asio::awaitable<MailboxState> Client::select(const std::string& mailbox) {
   co_return mailbox_;
 }
 
-asio::awaitable<std::vector<Listed>> Client::list_from(std::uint32_t first) {
+asio::awaitable<std::vector<Listed>> Client::list_from(std::uint32_t first, bool& more) {
   std::vector<Listed> out;
   if (first == 0) first = 1;
   // "first:*" always includes the highest UID, even below `first`.
   const std::string line = "UID FETCH " + std::to_string(first) + ":* (UID FLAGS RFC822.SIZE)";
+  const auto by_uid = [](const Listed& a, const Listed& b) { return a.uid < b.uid; };
+  bool cut = false;
   const Untagged each = [&](Response& u) {
-    if (u.keyword == "FETCH" && u.fetch && u.fetch->uid && *u.fetch->uid >= first && u.fetch->flags)
-      out.push_back({*u.fetch->uid, u.fetch->seen(), u.fetch->rfc822_size.value_or(0)});
+    if (u.keyword != "FETCH" || !u.fetch || !u.fetch->uid || *u.fetch->uid < first || !u.fetch->flags) return;
+    out.push_back({*u.fetch->uid, u.fetch->seen(), u.fetch->rfc822_size.value_or(0)});
+    if (out.size() >= 2 * kMaxListed) {
+      // Keep the lowest UIDs only: the rest is listed again next round.
+      std::nth_element(out.begin(), out.begin() + kMaxListed, out.end(), by_uid);
+      out.resize(kMaxListed);
+      cut = true;
+    }
   };
   const Response r = co_await command(line, &each);
   require_ok(r, "UID FETCH");
-  std::sort(out.begin(), out.end(), [](const Listed& a, const Listed& b) { return a.uid < b.uid; });
+  std::sort(out.begin(), out.end(), by_uid);
+  more = cut || out.size() > kMaxListed;
+  if (out.size() > kMaxListed) out.resize(kMaxListed);
   out.erase(std::unique(out.begin(), out.end(), [](const Listed& a, const Listed& b) { return a.uid == b.uid; }),
             out.end());
   co_return out;

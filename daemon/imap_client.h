@@ -42,8 +42,9 @@ class Client {
   // Connects, sets up TLS as configured, reads the greeting and logs in.
   boost::asio::awaitable<void> open(const ImapConfig& config, const std::string& password);
   boost::asio::awaitable<MailboxState> select(const std::string& mailbox);
-  // UIDs >= first (with their \Seen flag and size), ascending.
-  boost::asio::awaitable<std::vector<Listed>> list_from(std::uint32_t first);
+  // UIDs >= first (with their \Seen flag and size), ascending; at most
+  // the lowest 2^20 of them (`more` is then true: list again).
+  boost::asio::awaitable<std::vector<Listed>> list_from(std::uint32_t first, bool& more);
   // BODY.PEEK[] of `uids`; `each` gets uid, bytes (at most the framer's
   // max_literal) and whether they were cut. UIDs expunged meanwhile are
   // simply not reported.

@@ -168,7 +168,8 @@ asio::awaitable<void> ImapSource::session(bool& selected) {
                mailbox.exists, mailbox.uidvalidity, cursor.last_uid,
                client.has("IDLE") ? "waiting with IDLE" : "polling (no IDLE)");
   while (!stopped_) {
-    co_await drain(client, cursor, rescan);
+    const bool more = co_await drain(client, cursor, rescan);
+    if (more) continue;  // a long listing was cut: the rescan, if any, goes on
     rescan = false;
     if (stopped_ || client.take_new_mail()) continue;
     if (client.has("IDLE")) {
@@ -180,9 +181,11 @@ asio::awaitable<void> ImapSource::session(bool& selected) {
   }
 }
 
-asio::awaitable<void> ImapSource::drain(imap::Client& client, Cursor& cursor, bool rescan) {
-  if (cursor.last_uid == 0xFFFFFFFF) co_return;
-  const auto listed = co_await client.list_from(cursor.last_uid + 1);
+asio::awaitable<bool> ImapSource::drain(imap::Client& client, Cursor& cursor, bool rescan) {
+  if (cursor.last_uid == 0xFFFFFFFF) co_return false;
+  bool more = false;
+  const std::uint32_t first = cursor.last_uid + 1;
+  const auto listed = co_await client.list_from(first, more);
   // On a rescan with after = seen, \Seen marks what an earlier run (under
   // the old UIDVALIDITY) already stored.
   const bool skip_seen = rescan && config_.after == ImapAfter::seen;
@@ -207,13 +210,13 @@ asio::awaitable<void> ImapSource::drain(imap::Client& client, Cursor& cursor, bo
   if (skipped > 0)
     spdlog::info("imap {}: rescan: {} message(s) flagged \\Seen taken as processed", config_.name, skipped);
   for (auto& batch : batches) {
-    if (stopped_) co_return;
+    if (stopped_) co_return false;
     co_await process_batch(client, cursor, batch, rescan);
   }
-  if (highest > cursor.last_uid || rescan) {
-    cursor.last_uid = std::max(cursor.last_uid, highest);
-    co_await save(cursor);
-  }
+  cursor.last_uid = std::max(cursor.last_uid, highest);
+  // A rescan's cursor is saved once the whole mailbox has been listed.
+  if ((highest >= first || rescan) && !(rescan && more)) co_await save(cursor);
+  co_return more;
 }
 
 asio::awaitable<void> ImapSource::process_batch(imap::Client& client, Cursor& cursor,

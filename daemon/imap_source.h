@@ -51,9 +51,10 @@ class ImapSource : public Source, public std::enable_shared_from_this<ImapSource
   };
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<void> session(bool& selected);
-  // Processes every message above the cursor; `rescan`: the mailbox is new
-  // to us (no cursor, or UIDVALIDITY changed).
-  boost::asio::awaitable<void> drain(imap::Client& client, Cursor& cursor, bool rescan);
+  // Processes the messages above the cursor; `rescan`: the mailbox is new
+  // to us (no cursor, or UIDVALIDITY changed). True when the listing was
+  // cut and more messages wait.
+  boost::asio::awaitable<bool> drain(imap::Client& client, Cursor& cursor, bool rescan);
   boost::asio::awaitable<void> process_batch(imap::Client& client, Cursor& cursor,
                                              const std::vector<std::uint32_t>& uids, bool rescan);
   boost::asio::awaitable<void> save(const Cursor& cursor);
