@@ -83,6 +83,16 @@ Dovecot::Dovecot(const std::string& imap_capability) {
   char tmpl[] = "/tmp/ndrlink-dovecot-XXXXXX";
   if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
   dir_ = tmpl;
+  try {
+    setup(imap_capability);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(dir_, ec);  // no destructor runs for a throwing constructor
+    throw;
+  }
+}
+
+void Dovecot::setup(const std::string& imap_capability) {
   fs::permissions(dir_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                             fs::perms::others_read | fs::perms::others_exec);
   conf_ = dir_ + "/dovecot.conf";
@@ -113,6 +123,12 @@ Dovecot::Dovecot(const std::string& imap_capability) {
       dir_ + "/key.pem -out " + cert_);
   std::ofstream(dir_ + "/passwd") << user << ":{PLAIN}" << password << ":" << uid_ << ":" << gid_ << "::" << mail_
                                   << "::\n";
+  capability_ = imap_capability;
+  internal_ = internal;
+  write_conf();
+}
+
+void Dovecot::write_conf() {
   imap_port_ = free_port();
   imaps_port_ = free_port();
   std::ofstream conf(conf_);
@@ -127,13 +143,13 @@ Dovecot::Dovecot(const std::string& imap_capability) {
        << "passdb {\n  driver = passwd-file\n  args = " << dir_ << "/passwd\n}\n"
        << "userdb {\n  driver = passwd-file\n  args = " << dir_ << "/passwd\n}\n"
        << "service imap-login {\n"
-       << (internal.empty() ? "" : "  chroot =\n")
+       << (internal_.empty() ? "" : "  chroot =\n")
        << "  inet_listener imap {\n    address = 127.0.0.1\n    port = " << imap_port_ << "\n  }\n"
        << "  inet_listener imaps {\n    address = 127.0.0.1\n    port = " << imaps_port_ << "\n    ssl = yes\n  }\n}\n"
        << "service stats {\n  unix_listener stats-reader {\n    mode = 0666\n  }\n"
        << "  unix_listener stats-writer {\n    mode = 0666\n  }\n}\n"
-       << internal;
-  if (!imap_capability.empty()) conf << "imap_capability = " << imap_capability << "\n";
+       << internal_;
+  if (!capability_.empty()) conf << "imap_capability = " << capability_ << "\n";
 }
 
 Dovecot::~Dovecot() {
@@ -154,6 +170,20 @@ void Dovecot::run(const std::string& command, const std::string& output) {
 }
 
 void Dovecot::start() {
+  // A port picked free may be taken by another test before Dovecot binds
+  // it: then pick new ones (the first start only; restarts keep theirs).
+  for (int attempt = 0;; ++attempt) {
+    try {
+      start_once();
+      return;
+    } catch (const std::exception&) {
+      if (attempt >= 2 || started_once_) throw;
+      write_conf();
+    }
+  }
+}
+
+void Dovecot::start_once() {
   run("dovecot -c " + conf_);
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   // master.pid is written after the listeners open: wait for both.
@@ -166,6 +196,7 @@ void Dovecot::start() {
     }
     std::this_thread::sleep_for(20ms);
   }
+  started_once_ = true;
 }
 
 void Dovecot::stop() {

@@ -47,7 +47,11 @@ class Dovecot {
   // Runs a shell command (stdout to `output`, or the command log); throws
   // with the logs' tails on failure.
   void run(const std::string& command, const std::string& output = "");
-  std::string dir_, conf_, cert_, mail_;
+  void setup(const std::string& imap_capability);
+  void write_conf();  // picks the ports
+  void start_once();
+  std::string dir_, conf_, cert_, mail_, capability_, internal_;
+  bool started_once_ = false;
   int imap_port_ = 0, imaps_port_ = 0;
   unsigned uid_ = 0, gid_ = 0;
   long master_pid_ = 0;
