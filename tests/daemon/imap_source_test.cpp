@@ -105,11 +105,15 @@ class ImapSourceTest : public ::testing::Test {
     return m;
   }
 
-  void start_daemon(const ImapConfig& m) {
+  void start_daemon(const ImapConfig& m, std::size_t max_message_bytes = 8 << 20) {
+    start_daemon(std::vector<ImapConfig>{m}, max_message_bytes);
+  }
+  void start_daemon(const std::vector<ImapConfig>& ms, std::size_t max_message_bytes = 8 << 20) {
     Config c;
     c.db_path = db_;
     c.socket.enabled = false;
-    c.imaps.push_back(m);
+    c.max_message_bytes = max_message_bytes;
+    c.imaps = ms;
     daemon_ = std::make_unique<Daemon>(c);
     thread_ = std::thread([this] { daemon_->run(); });
   }
@@ -255,6 +259,54 @@ TEST_F(ImapSourceTest, AfterMoveMovesProcessedMessages) {
   dovecot_->deliver(files[2]);
   ASSERT_TRUE(reports_reach(3));
   EXPECT_TRUE(eventually([&] { return dovecot_->status("messages", "Processed") == 3; }));
+}
+
+TEST_F(ImapSourceTest, TwoAccountsRunSideBySide) {
+  auto a = imap(), b = imap();
+  a.name = "first";
+  a.after = ImapAfter::keep;
+  b.name = "second";
+  b.after = ImapAfter::keep;
+  b.tls = TlsMode::starttls;
+  b.port = dovecot_->imap_port();
+  dovecot_->deliver(bounce_files()[0]);
+  start_daemon({a, b});
+  ASSERT_TRUE(reports_reach(2));
+  dovecot_->deliver(bounce_files()[1]);
+  ASSERT_TRUE(reports_reach(4));
+  EXPECT_EQ(query(db_, "SELECT count(*) FROM reports WHERE source_key LIKE 'imap:first:%'"), 2);
+  EXPECT_EQ(query(db_, "SELECT count(*) FROM reports WHERE source_key LIKE 'imap:second:%'"), 2);
+  EXPECT_EQ(dovecot_->status("unseen"), 2) << "after = keep leaves the flags alone";
+}
+
+TEST_F(ImapSourceTest, IdleIsReissuedAndStillSeesNews) {
+  auto m = imap();
+  m.idle_restart = 1s;  // the configuration allows no less than 10 s; the source does not care
+  start_daemon(m);
+  std::this_thread::sleep_for(2500ms);  // two IDLE rounds end with DONE
+  const auto before = std::chrono::steady_clock::now();
+  dovecot_->deliver(bounce_files()[0]);
+  ASSERT_TRUE(reports_reach(1));
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 3s);
+}
+
+TEST_F(ImapSourceTest, OversizedMessageIsCutFlaggedAndTheStreamStaysInStep) {
+  // A real bounce followed by 1 MiB of text; the limit keeps 8 KiB of it.
+  const std::string big = dovecot_->dir() + "/big.eml";
+  {
+    std::ifstream in(bounce_files()[0], std::ios::binary);
+    std::ofstream out(big, std::ios::binary);
+    out << in.rdbuf();
+    const std::string line(76, 'x');
+    for (int i = 0; i < (1 << 20) / 78; ++i) out << line << "\r\n";
+  }
+  dovecot_->deliver(big);
+  dovecot_->deliver(bounce_files()[1]);
+  start_daemon(imap(), 8192);
+  ASSERT_TRUE(reports_reach(2));
+  EXPECT_EQ(query(db_, "SELECT count(*) FROM reports WHERE parse_error LIKE '%truncated%'"), 1);
+  dovecot_->deliver(bounce_files()[2]);
+  EXPECT_TRUE(reports_reach(3));
 }
 
 class ImapPollingTest : public ImapSourceTest {
