@@ -14,10 +14,15 @@
 #include <thread>
 #include <vector>
 
+#include "bench_support.h"
 #include "ndrlink/parser/json.h"
 #include "ndrlink/parser/parser.h"
 
 namespace {
+
+using ndrlink::bench::read_file;
+using ndrlink::bench::replace_all;
+void print(const char* metric, double value, const char* unit) { ndrlink::bench::print("parse", metric, value, unit); }
 
 using Clock = std::chrono::steady_clock;
 
@@ -69,10 +74,6 @@ Run measure(const std::vector<std::string>& msgs, unsigned threads, double secon
   for (auto& th : pool) th.join();
   const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
   return {static_cast<double>(total_msgs), static_cast<double>(total_bytes), elapsed};
-}
-
-void print(const char* metric, double value, const char* unit) {
-  std::printf("{\"bench\":\"parse\",\"metric\":\"%s\",\"value\":%.1f,\"unit\":\"%s\"}\n", metric, value, unit);
 }
 
 }  // namespace

@@ -17,34 +17,21 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.h"
 #include "ndrlink/correlator/correlator.h"
 #include "ndrlink/parser/parser.h"
 
 namespace {
 
+using ndrlink::bench::read_file;
+using ndrlink::bench::replace_all;
+void print(const char* metric, double value, const char* unit) { ndrlink::bench::print("store", metric, value, unit); }
+
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-void print(const char* metric, double value, const char* unit) {
-  std::printf("{\"bench\":\"store\",\"metric\":\"%s\",\"value\":%.1f,\"unit\":\"%s\"}\n", metric, value, unit);
-  std::fflush(stdout);
-}
-
 std::string recipient_of(long i) { return "user" + std::to_string(i) + "@bench" + std::to_string(i % 97) + ".example"; }
 std::string message_id_of(long i) { return "<bench-" + std::to_string(i) + "@sender.example>"; }
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void replace_all(std::string& s, const std::string& from, const std::string& to) {
-  if (from.empty()) return;
-  for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
-    s.replace(at, from.size(), to);
-}
 
 // Runs `ndrlink import` in a child; returns its peak RSS in KiB (-1 on failure).
 long run_import(const std::string& db, const std::string& file) {

@@ -24,8 +24,8 @@ std::unique_ptr<storage::Store> open_store(bool read_only) {
   }
   storage::StoreOptions options;
   options.read_only = read_only;
+  options.cache_mib = 64;  // short-lived; bulk imports touch every index page
   auto store = storage::Store::open(g.db, options);
-  if (!read_only) ::chmod(g.db.c_str(), 0640);
   return store;
 }
 

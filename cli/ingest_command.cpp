@@ -12,6 +12,7 @@ namespace {
 
 struct IngestArgs {
   std::vector<std::string> paths;
+  std::size_t max_bytes = parser::ParseOptions{}.max_message_bytes;
   std::string format = "text";
   bool keep_raw = false;
 };
@@ -35,6 +36,7 @@ int run_ingest(const IngestArgs& args) {
   });
   parser::ParseOptions options;
   options.verp_prefix = global_options().verp_prefix;
+  options.max_message_bytes = args.max_bytes;
   std::string data, error;
   std::vector<Row> rows;
   for (const auto& file : files) {
@@ -123,6 +125,8 @@ void add_ingest_commands(CLI::App& app, Action& run) {
   cmd->add_option("paths", ingest->paths, "Message files or directories")->required();
   cmd->add_option("--format", ingest->format, "Output format")->check(CLI::IsMember({"text", "json", "csv", "table"}));
   cmd->add_flag("--keep-raw", ingest->keep_raw, "Store a copy of each message in the database");
+  cmd->add_option("--max-bytes", ingest->max_bytes, "Read at most this many bytes of each message")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 31));
   cmd->callback([&run, ingest] { run = [ingest] { return run_ingest(*ingest); }; });
 
   auto sweep = std::make_shared<SweepArgs>();

@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
       ->envname("NDRLINK_VERP_SECRET_FILE");
   app.add_option("--verp-domain", g.verp_domain, "Domain of VERP return addresses (default: the sender's)")
       ->envname("NDRLINK_VERP_DOMAIN");
-  app.add_option("--verp-prefix", g.verp_prefix, "Local-part prefix of VERP return addresses");
+  app.add_option("--verp-prefix", g.verp_prefix, "Local-part prefix of VERP return addresses (default bounces+)")
+      ->envname("NDRLINK_VERP_PREFIX");
   app.add_option("--now", g.now, "Use this time as now (ISO 8601), for replays and tests");
   ndrlink::cli::Action run;
   ndrlink::cli::add_parse_command(app, run);

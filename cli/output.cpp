@@ -33,8 +33,12 @@ void print_rows(const std::vector<Row>& rows, const std::string& format, std::os
     if (format == "table") out << "(no rows)\n";
     return;
   }
+  // Columns: every key of every row, in first-seen order (rows may differ:
+  // a duplicate message has fewer fields than a linked one).
   std::vector<std::string> keys;
-  for (const auto& [k, v] : rows.front().items()) keys.push_back(k);
+  for (const auto& r : rows)
+    for (const auto& [k, v] : r.items())
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
   if (format == "csv") {
     for (std::size_t i = 0; i < keys.size(); ++i) out << (i ? "," : "") << csv_field(keys[i]);
     out << "\r\n";

@@ -11,8 +11,8 @@ namespace ndrlink::cli {
 
 using Row = nlohmann::ordered_json;
 
-// `format` is table | json | csv. Table and CSV columns come from the
-// first row's keys.
+// `format` is table | json | csv. Table and CSV columns are the union of
+// the rows' keys in first-seen order; a missing value is empty.
 void print_rows(const std::vector<Row>& rows, const std::string& format, std::ostream& out);
 
 }  // namespace ndrlink::cli

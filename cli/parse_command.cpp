@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "context.h"
 #include "message_files.h"
 #include "ndrlink/parser/json.h"
 #include "ndrlink/parser/parser.h"
@@ -17,13 +18,12 @@ struct ParseArgs {
   std::vector<std::string> paths;
   std::string format = "json";
   std::size_t max_bytes = parser::ParseOptions{}.max_message_bytes;
-  std::string verp_prefix = parser::ParseOptions{}.verp_prefix;
 };
 
 int run_parse(const ParseArgs& args) {
   parser::ParseOptions options;
   options.max_message_bytes = args.max_bytes;
-  options.verp_prefix = args.verp_prefix;
+  options.verp_prefix = global_options().verp_prefix;
   int status = 0;
   std::string out, data, error;
   auto emit = [&](const std::filesystem::path& file) {
@@ -61,7 +61,6 @@ void add_parse_command(CLI::App& app, Action& run) {
   cmd->add_option("--format", args->format, "Output format")->check(CLI::IsMember({"json", "text"}));
   cmd->add_option("--max-bytes", args->max_bytes, "Read at most this many bytes of each message")
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 31));
-  cmd->add_option("--verp-prefix", args->verp_prefix, "Local-part prefix of VERP envelope addresses");
   cmd->callback([&run, args] { run = [args] { return run_parse(*args); }; });
 }
 

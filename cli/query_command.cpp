@@ -48,24 +48,35 @@ std::string iso_or_throw(const std::string& flag, const std::string& value) {
   return correlator::to_iso(*t);
 }
 
+// "at from -> to: why" for the text formats.
+std::string event_text(const Row& e) {
+  return e["at"].get<std::string>() + " " + (e["from"].is_null() ? std::string("-") : e["from"].get<std::string>()) +
+         " -> " + e["to"].get<std::string>() + ": " + e["why"].get<std::string>();
+}
+
 int print_acceptances(storage::Store& store, const std::vector<storage::Acceptance>& list, const QueryArgs& args) {
   std::vector<Row> rows;
+  std::string history;  // table format: printed after the table
   for (const auto& a : list) {
     Row row = acceptance_row(store, a);
     if (args.events) {
       Row events = Row::array();
       for (const auto& e : store.events_for(a.id))
         events.push_back(Row{{"at", e.at}, {"from", nullable(e.from_state)}, {"to", e.to_state}, {"why", e.why}});
-      if (args.format == "json") row["events"] = events;
-      else
-        for (const auto& e : events)
-          std::cout << "# acceptance " << a.id << " " << e["at"].get<std::string>() << " "
-                    << (e["from"].is_null() ? std::string("-") : e["from"].get<std::string>()) << " -> "
-                    << e["to"].get<std::string>() << ": " << e["why"].get<std::string>() << '\n';
+      if (args.format == "json") {
+        row["events"] = events;
+      } else if (args.format == "csv") {
+        std::string cell;
+        for (const auto& e : events) cell += (cell.empty() ? "" : " | ") + event_text(e);
+        row["events"] = cell;
+      } else {
+        for (const auto& e : events) history += "# acceptance " + std::to_string(a.id) + " " + event_text(e) + "\n";
+      }
     }
     rows.push_back(std::move(row));
   }
   print_rows(rows, args.format, std::cout);
+  std::cout << history;
   return 0;
 }
 

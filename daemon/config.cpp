@@ -2,10 +2,26 @@
 
 #include <toml++/toml.h>
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <string_view>
 
 namespace ndrlink::daemon {
+
+std::string ConfigError::one_line(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (c == '\n') out += "\\n";
+    else if (c < 0x20 || c == 0x7f) out += '?';
+    else out.push_back(static_cast<char>(c));
+  }
+  return out;
+}
+
 namespace {
 
 // Reads one table with a fixed set of keys: every key must be consumed by
@@ -162,9 +178,17 @@ Config default_config() {
 }
 
 Config load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path + ": cannot read: " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path);
+}
+
+Config parse_config(std::string_view text, const std::string& path) {
   toml::table root;
   try {
-    root = toml::parse_file(path);
+    root = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     const auto& src = e.source();
     throw ConfigError(path + ":" + std::to_string(src.begin.line) + ": " + std::string(e.description()));

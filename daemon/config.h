@@ -8,13 +8,19 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ndrlink::daemon {
 
+// Always one line: control characters (from a TOML parser message or a
+// quoted key) are shown escaped.
 class ConfigError : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit ConfigError(const std::string& what) : std::runtime_error(one_line(what)) {}
+
+ private:
+  static std::string one_line(const std::string& s);
 };
 
 struct MaildirConfig {
@@ -91,6 +97,9 @@ struct Config {
 // Reads and validates `path`. Relative paths inside the file are taken
 // relative to the current directory, as written.
 Config load_config(const std::string& path);
+
+// The same for a file's text; `path` names it in errors.
+Config parse_config(std::string_view text, const std::string& path);
 
 // The embedded default: store under ./var, a Maildir at ./var/Maildir,
 // the ingest socket at ./var/ndrlink.sock.

@@ -29,7 +29,7 @@ void setup_logging(const std::string& level) {
   if (systemd::stderr_is_journal())
     formatter->add_flag<PriorityFlag>('*').set_pattern("%*%v");  // journald adds time and unit
   else
-    formatter->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
+    formatter->set_pattern("%Y-%m-%dT%H:%M:%S.%f %l %v");
   logger->set_formatter(std::move(formatter));
   spdlog::set_default_logger(logger);
   set_log_level(level);

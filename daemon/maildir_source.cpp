@@ -80,7 +80,9 @@ void MaildirSource::start() {
   done_cur_dir_ = (done / "cur").string();
   inotify_fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (inotify_fd_ < 0) throw std::runtime_error(std::string("inotify_init1: ") + std::strerror(errno));
-  if (inotify_add_watch(inotify_fd_, new_dir_.c_str(), IN_MOVED_TO | IN_CREATE | IN_CLOSE_WRITE) < 0) {
+  // Maildir writers put complete files into new/ by rename (IN_MOVED_TO)
+  // or link (IN_CREATE); a file is never written in place there.
+  if (inotify_add_watch(inotify_fd_, new_dir_.c_str(), IN_MOVED_TO | IN_CREATE) < 0) {
     const std::string why = std::strerror(errno);
     ::close(inotify_fd_);
     throw std::runtime_error("cannot watch " + new_dir_ + ": " + why);

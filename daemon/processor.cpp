@@ -12,7 +12,6 @@ std::unique_ptr<storage::Store> open_store(const Config& config) {
   storage::StoreOptions options;
   options.busy_timeout_ms = config.busy_timeout_ms;
   auto store = storage::Store::open(config.db_path, options);
-  ::chmod(config.db_path.c_str(), 0640);
   return store;
 }
 

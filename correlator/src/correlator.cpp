@@ -49,8 +49,10 @@ Target target_for(const parser::Report& report, const storage::ReportRecipientRo
     return {"", "complaint (feedback-type " + (row.feedback_type.empty() ? std::string("abuse") : row.feedback_type) + ")",
             false};
   if (report.kind == Kind::autoreply) return {storage::kDelivered, "auto-reply from the recipient", true};
-  if (row.action == "delivered" || row.action == "relayed" || row.action == "expanded")
-    return {storage::kDelivered, "success DSN (action " + row.action + ")", true};
+  if (row.action == "delivered") return {storage::kDelivered, "success DSN", true};
+  // Relayed to an MTA without DSN support, or expanded to a list: the DSN
+  // trail ends there, delivery is not confirmed; a later NDR may follow.
+  if (row.action == "relayed" || row.action == "expanded") return {"", "DSN action " + row.action, false};
   if (row.action == "delayed")
     return {storage::kDelayed, "delay notice" + (row.status.empty() ? std::string() : " " + row.status), false};
   std::string why = "bounce: " + (row.reason.empty() ? std::string("undefined") : row.reason);
@@ -159,7 +161,10 @@ void Correlator::apply(const parser::Report& report, const storage::ReportRecipi
   change.at = to_iso(clock_());
   change.why = target.why + " via " + std::string(link.method);
   change.report_recipient_id = row.id;
-  if (!target.state.empty() && allowed(a->state, target.state)) {
+  // A hard bounce after a soft one: the address is now known bad.
+  const bool hardens = a->state == storage::kBounced && target.state == storage::kBounced && row.hard &&
+                       !a->hard.value_or(false);
+  if (!target.state.empty() && (allowed(a->state, target.state) || hardens)) {
     change.to_state = target.state;
     change.resolve = target.resolve;
     change.reason = row.reason;

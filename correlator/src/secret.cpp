@@ -2,14 +2,22 @@
 
 #include <openssl/rand.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 
 namespace ndrlink::correlator {
 namespace {
 
+// Writes a new secret to a private temporary file and links it into place:
+// link() fails if another process created the file first, so every
+// process ends up with the same complete secret; a crash leaves at most a
+// stray temporary file, never a short secret.
 void create_secret(const std::string& path) {
   unsigned char bytes[32];
   if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("cannot generate a VERP secret");
@@ -19,11 +27,19 @@ void create_secret(const std::string& path) {
     secret.push_back(hex[b >> 4]);
     secret.push_back(hex[b & 15]);
   }
-  const mode_t old = ::umask(077);
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  ::umask(old);
-  out << secret << '\n';
-  if (!out.flush()) throw std::runtime_error("cannot write VERP secret file " + path);
+  secret.push_back('\n');
+  std::string tmp = path + ".XXXXXX";
+  const int fd = ::mkstemp(tmp.data());  // mode 0600
+  if (fd < 0) throw std::runtime_error("cannot create VERP secret file " + path + ": " + std::strerror(errno));
+  const bool written = ::write(fd, secret.data(), secret.size()) == static_cast<ssize_t>(secret.size()) &&
+                       ::fsync(fd) == 0;
+  ::close(fd);
+  const int linked = written ? ::link(tmp.c_str(), path.c_str()) : -1;
+  const int link_errno = errno;
+  ::unlink(tmp.c_str());
+  if (!written) throw std::runtime_error("cannot write VERP secret file " + path);
+  if (linked != 0 && link_errno != EEXIST)
+    throw std::runtime_error("cannot create VERP secret file " + path + ": " + std::strerror(link_errno));
 }
 
 }  // namespace

@@ -17,11 +17,28 @@ bool retryable(std::string_view reason) {
   return reason.empty() || std::find(std::begin(kRetryable), std::end(kRetryable), reason) != std::end(kRetryable);
 }
 
-bool text_says(std::string_view lowered, std::string_view reason) {
-  for (auto p : phrases_for(reason))
-    if (text::matches(lowered, p)) return true;
-  return false;
-}
+// Which reasons' phrases one (lower-cased) diagnostic contains. Each
+// reason's table is scanned at most once however often the passes ask.
+class PhraseHits {
+ public:
+  explicit PhraseHits(std::string_view lowered) : lowered_(lowered), bigrams_(lowered) {}
+  std::string_view text() const { return lowered_; }
+  bool says(std::string_view reason) {
+    for (std::size_t i = 0; i < used_; ++i)
+      if (seen_[i].first == reason) return seen_[i].second;
+    bool hit = false;
+    for (auto p : phrases_for(reason))
+      if (bigrams_.may_match(p) && (hit = text::matches(lowered_, p))) break;
+    if (used_ < seen_.size()) seen_[used_++] = {reason, hit};
+    return hit;
+  }
+
+ private:
+  std::string_view lowered_;
+  text::Bigrams bigrams_;
+  std::array<std::pair<std::string_view, bool>, 48> seen_{};
+  std::size_t used_ = 0;
+};
 
 // First pass: reasons decided by their status code or their own phrases.
 constexpr std::string_view kFirstPass[] = {
@@ -31,7 +48,7 @@ constexpr std::string_view kFirstPass[] = {
 
 // Second pass, when the code is missing or generic: phrases only.
 constexpr std::string_view kSecondPass[] = {
-    "mailboxfull",   "authfailure",  "badreputation", "speeding",     "spamdetected", "virusdetected",
+    "mailboxfull",   "authfailure",  "badreputation", "speeding",     "virusdetected", "spamdetected",
     "policyviolation", "norelaying", "systemerror",   "networkerror", "suspend",      "contenterror",
     "systemfull",    "notaccept",    "expired",       "securityerror", "mailererror"};
 
@@ -39,37 +56,38 @@ bool before_data(std::string_view command) {
   return command == "CONN" || command == "EHLO" || command == "HELO" || command == "MAIL" || command == "RCPT";
 }
 
-bool first_pass_true(std::string_view reason, std::string_view code_reason, std::string_view lowered,
+bool first_pass_true(std::string_view reason, std::string_view code_reason, PhraseHits& hits,
                      std::string_view command) {
   if (reason == "userunknown") {
     if (code_reason == "suspend") return false;
     if (code_reason == "userunknown") {
       // 5.1.1 with a text that names another cause: the text wins.
       for (auto other : {"norelaying", "blocked", "mailboxfull", "hasmoved", "rejected", "notaccept"})
-        if (text_says(lowered, other)) return false;
+        if (hits.says(other)) return false;
       return true;
     }
-    return command == "RCPT" && text_says(lowered, "userunknown");
+    return command == "RCPT" && hits.says("userunknown");
   }
   if (reason == "filtered") {
     if (code_reason == "suspend") return false;
-    if (code_reason == "filtered") return text_says(lowered, "userunknown") || text_says(lowered, "filtered");
+    if (code_reason == "filtered") return hits.says("userunknown") || hits.says("filtered");
     // A code naming another definite cause (5.7.25 ...) outweighs "address rejected".
-    if (!retryable(code_reason)) return text_says(lowered, "filtered");
+    if (!retryable(code_reason)) return hits.says("filtered");
     if (before_data(command)) return false;
-    return text_says(lowered, "filtered") || text_says(lowered, "userunknown");
+    return hits.says("filtered") || hits.says("userunknown");
   }
   // 5.2.3 "message length exceeds administrative limit" is the recipient's limit.
   if (reason == "mesgtoobig" && code_reason == "exceedlimit") return false;
   // Content is only read after DATA: spam phrases before it mean a block.
   if (reason == "spamdetected" && before_data(command)) return code_reason == reason;
   if (reason == "mailboxfull" && code_reason == "systemfull") return false;  // the host's disk, not the mailbox
-  if (reason == "spamdetected" && text::matches(lowered, "virus detected")) return false;
-  if (reason == "speeding" && text_says(lowered, "toomanyconn")) return false;  // "connection rate limit"
+  if (reason == "spamdetected" && text::matches(hits.text(), "virus detected")) return false;
+  if (reason == "speeding" && hits.says("toomanyconn")) return false;  // "connection rate limit"
   if (reason == "hostunknown" &&
-      text::matches_any(lowered, {"try again", "malformed or unexpected name server reply", "host name lookup failure"}))
+      text::matches_any(hits.text(), {"host not found, try again", "name server failure", "temporary failure in name resolution",
+                                  "malformed or unexpected name server reply", "host name lookup failure"}))
     return false;  // a temporary DNS failure is a network error, not an unknown host
-  return code_reason == reason || text_says(lowered, reason);
+  return code_reason == reason || hits.says(reason);
 }
 
 // Multi-line replies repeat "550-5.7.1 " on every line, splitting phrases.
@@ -85,9 +103,10 @@ void drop_reply_prefixes(std::string& lowered, std::string_view reply_code, std:
 }  // namespace
 
 std::string_view reason_from_text(std::string_view lowered) {
+  const text::Bigrams bigrams(lowered);
   for (const auto& entry : reason_phrase_table())
     for (auto p : entry.patterns)
-      if (text::matches(lowered, p)) return entry.reason;
+      if (bigrams.may_match(p) && text::matches(lowered, p)) return entry.reason;
   return {};
 }
 
@@ -171,6 +190,7 @@ std::string classify_reason(const ClassifyInput& in) {
   if (const auto at = lowered.find("(in reply to "); at != std::string::npos)
     lowered.erase(at, lowered.find(')', at) == std::string::npos ? std::string::npos : lowered.find(')', at) + 1 - at);
   drop_reply_prefixes(lowered, in.reply_code, in.status);
+  PhraseHits hits(lowered);
   const std::string_view code_reason = reason_from_status(in.status);
   const bool smtp_like = in.diagnostic_type.empty() || in.diagnostic_type == "smtp";
 
@@ -178,7 +198,7 @@ std::string classify_reason(const ClassifyInput& in) {
   // a DNS problem that may clear (NXDOMAIN while retrying): networkerror.
   if (!in.status.empty() && in.status[0] == '4' && (smtp_like || !in.preset.empty())) {
     for (auto reason : kFirstPass)
-      if (reason == in.preset || first_pass_true(reason, code_reason, lowered, in.command)) {
+      if (reason == in.preset || first_pass_true(reason, code_reason, hits, in.command)) {
         if (reason == "hostunknown") return "networkerror";
         break;
       }
@@ -186,13 +206,13 @@ std::string classify_reason(const ClassifyInput& in) {
   if (smtp_like || !in.preset.empty()) {
     // A family's retryable first guess still wins over the reasons after it.
     for (auto reason : kFirstPass)
-      if (reason == in.preset || first_pass_true(reason, code_reason, lowered, in.command)) return std::string(reason);
+      if (reason == in.preset || first_pass_true(reason, code_reason, hits, in.command)) return std::string(reason);
   }
   if (!in.preset.empty()) return std::string(in.preset);
 
   // The sender's MTA gave up ("Action: expired", X.4.7 said in words, or a
   // 4.4.1 "no answer from host" on a failed delivery): the message expired.
-  if (in.action == "expired" || (code_reason == "expired" && text_says(lowered, "expired")) ||
+  if (in.action == "expired" || (code_reason == "expired" && hits.says("expired")) ||
       (in.status == "4.4.1" && in.action == "failed"))
     return "expired";
   std::string_view reason = code_reason;
@@ -200,7 +220,7 @@ std::string classify_reason(const ClassifyInput& in) {
     std::string_view found;
     const bool x_unix = in.diagnostic_type.rfind("x-unix", 0) == 0;
     for (auto r : kSecondPass)
-      if (!(x_unix && r == "systemerror") && text_says(lowered, r)) {  // a local program failed: mailererror
+      if (!(x_unix && r == "systemerror") && hits.says(r)) {  // a local program failed: mailererror
         found = r;
         break;
       }
@@ -209,7 +229,7 @@ std::string classify_reason(const ClassifyInput& in) {
       if (klass == ".6.") found = "contenterror";
       else if (klass == ".7.") found = "securityerror";
       else if (in.diagnostic_type.rfind("x-unix", 0) == 0) found = "mailererror";
-      else if (text_says(lowered, "syntaxerror")) found = "syntaxerror";
+      else if (hits.says("syntaxerror")) found = "syntaxerror";
     }
     if (found.empty()) {
       if (in.action == "delayed") found = "expired";
@@ -226,8 +246,9 @@ std::string classify_reason(const ClassifyInput& in) {
 bool is_hard(std::string_view reason, std::string_view status, std::string_view reply_code) {
   if (reason == "userunknown" || reason == "hostunknown" || reason == "hasmoved") return true;
   if (reason == "notaccept") {
+    // A null MX / "no MX" without any code is final too; only 4xx is not.
     if (!reply_code.empty()) return reply_code[0] == '5';
-    return !status.empty() && status[0] == '5';
+    return status.empty() || status[0] == '5';
   }
   return false;
 }

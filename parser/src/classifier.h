@@ -34,7 +34,8 @@ std::string_view reason_from_status(std::string_view status);
 std::string detect_command(std::string_view text);
 
 // DESIGN.md: hard = userunknown, hostunknown, hasmoved, and notaccept with
-// a 5xx code.
+// a 5xx code (or with no code at all: a failure report without a code is
+// permanent; only a 4xx notaccept is soft).
 bool is_hard(std::string_view reason, std::string_view status, std::string_view reply_code);
 
 // True for a reason that later rules may still replace (empty, undefined,

@@ -116,7 +116,14 @@ std::string decode_transfer(std::string_view in, std::string_view encoding) {
 std::string sanitize_utf8(std::string_view in) {
   std::string out;
   out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size();) {
+  std::size_t i = 0;
+  while (i < in.size()) {
+    // Runs of 0x01..0x7F are valid as they are: append them whole.
+    std::size_t run = i;
+    while (run < in.size() && static_cast<unsigned char>(in[run]) - 1u < 0x7Fu) ++run;
+    out.append(in.data() + i, run - i);
+    i = run;
+    if (i >= in.size()) break;
     const std::size_t n = utf8_sequence_length(in, i);
     if (n == 0) {
       out += "\xEF\xBF\xBD";

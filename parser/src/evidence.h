@@ -3,6 +3,7 @@
 // delivery-status part, the returned message's headers), computed once.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,10 @@ struct Evidence {
   // or text/rfc822-headers part, or from headers quoted in the text.
   Fields returned_headers;
   bool has_returned_message = false;
+
+  // Where the bounce prose ends in `text` (see family::prose), computed on
+  // first use: several families ask for it.
+  mutable std::optional<std::size_t> prose_end;
 
   explicit Evidence(const MimeMessage& m) : mime(m) {}
   std::string_view header(std::string_view name) const { return mime.headers.get(name); }

@@ -14,13 +14,6 @@ namespace {
 
 // A read-only streambuf over caller memory, so mimetic's istream loader
 // (which avoids its string-iterator boundary bug) reads without a copy.
-class ViewBuf : public std::streambuf {
- public:
-  explicit ViewBuf(std::string_view s) {
-    char* p = const_cast<char*>(s.data());
-    setg(p, p, p + s.size());
-  }
-};
 
 // Upper bound on MIME nesting: every multipart or message/rfc822 content
 // type could open a level. Counting is linear and cannot be fooled into
@@ -42,29 +35,53 @@ int nesting_upper_bound(std::string_view raw) {
 
 // Copies `raw` with every line cut to `max_line` bytes; mimetic grows its
 // header buffer 128 bytes at a time, so a megabyte line is quadratic there.
-std::string cut_long_lines(std::string_view raw, std::size_t max_line) {
+// What mimetic is given: LF line ends (CRLF and lone CR before LF
+// dropped) and lines cut at `max_line`. One copy, and it removes the
+// trigger of mimetic's boundary-after-CRLF underflow (dependencies.md,
+// defect 2), so the fast iterator parser can be used instead of istream.
+std::string normalize_for_mimetic(std::string_view raw, std::size_t max_line) {
   std::string out;
   out.reserve(raw.size());
   std::size_t pos = 0;
   while (pos < raw.size()) {
-    std::size_t nl = raw.find('\n', pos);
-    const std::size_t end = nl == std::string_view::npos ? raw.size() : nl;
-    out.append(raw.substr(pos, std::min(end - pos, max_line)));
+    const std::size_t nl = raw.find('\n', pos);
+    std::size_t end = nl == std::string_view::npos ? raw.size() : nl;
+    std::size_t content_end = end;
+    while (content_end > pos && raw[content_end - 1] == '\r' && nl != std::string_view::npos) --content_end;
+    out.append(raw.substr(pos, std::min(content_end - pos, max_line)));
     if (nl != std::string_view::npos) out.push_back('\n');
     pos = end + 1;
   }
   return out;
 }
 
-bool has_long_line(std::string_view raw, std::size_t max_line) {
-  std::size_t pos = 0;
-  while (pos < raw.size()) {
-    std::size_t nl = raw.find('\n', pos);
-    if (nl == std::string_view::npos) nl = raw.size();
-    if (nl - pos > max_line) return true;
-    pos = nl + 1;
+// True when the line before `line_start` is a "Content-Type: ...;" field
+// line, so an unindented "boundary=" line continues it.
+bool continues_content_type(std::string_view raw, std::size_t line_start) {
+  if (line_start < 2) return false;
+  const std::size_t prev_end = line_start - 1;  // the '\n' ending the previous line
+  const std::size_t nl = raw.rfind('\n', prev_end - 1);
+  const std::size_t prev_start = nl == std::string_view::npos ? 0 : nl + 1;
+  const auto prev = text::trim(raw.substr(prev_start, prev_end - prev_start));
+  return text::istarts_with(prev, "content-type:") && prev.ends_with(';');
+}
+
+// Some gateways (vtext.com, Apache James) write a Content-Type's boundary
+// parameter on an unindented line of its own; readers then lose the
+// multipart. Returns a copy with those lines folded, or empty when none.
+std::string fold_bare_boundary_lines(std::string_view raw) {
+  std::string out;
+  std::size_t copied = 0, pos = 0;
+  while ((pos = text::ifind(raw, "\nboundary=", pos)) != std::string_view::npos) {
+    ++pos;
+    if (!continues_content_type(raw, pos)) continue;
+    if (out.empty()) out.reserve(raw.size() + 16);
+    out.append(raw.substr(copied, pos - copied));
+    out.push_back('\t');
+    copied = pos;
   }
-  return false;
+  if (!out.empty()) out.append(raw.substr(copied));
+  return out;
 }
 
 Fields convert_header(const mimetic::Header& h) {
@@ -180,15 +197,12 @@ MimeMessage read_mime(std::string_view raw, const MimeLimits& limits) {
     fallback_single_part(raw, out);
     return out;
   }
-  std::string cut;
-  if (has_long_line(raw, limits.max_line_bytes)) {
-    cut = cut_long_lines(raw, limits.max_line_bytes);
-    raw = cut;
-  }
+  std::string folded = fold_bare_boundary_lines(raw);
+  if (!folded.empty()) raw = folded;
+  const std::string normalized = normalize_for_mimetic(raw, limits.max_line_bytes);
+  raw = normalized;
   try {
-    ViewBuf buf(raw);
-    std::istream in(&buf);
-    auto root = std::make_unique<mimetic::MimeEntity>(in);
+    auto root = std::make_unique<mimetic::MimeEntity>(normalized.cbegin(), normalized.cend());
     out.headers = convert_header(root->header());
     flatten(*root, out);
   } catch (const std::exception& e) {

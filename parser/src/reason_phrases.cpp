@@ -247,7 +247,7 @@ constexpr P kSecurityError[] = {
     "unauthenticated senders not allowed"};
 
 constexpr P kSystemError[] = {
-    "system error", "server error", "internal error", "temporary failure", "temporary error", "local error",
+    "system error", "server error", "internal error", "temporary error", "local error",
     "problem with the server", "resources temporarily unavailable", "service temporarily unavailable",
     "too many errors", "mail system problem", "server configuration error", "unknown error",
     "database error", "processing error", "out of memory", "system not accepting network messages",

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 namespace ndrlink::parser::text {
 namespace {
@@ -18,6 +19,13 @@ inline bool is_domain_char(char c) {
 std::string lower(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = low(c);
+  return out;
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
   return out;
 }
 
@@ -40,15 +48,42 @@ bool istarts_with(std::string_view s, std::string_view prefix) {
 
 std::size_t ifind(std::string_view haystack, std::string_view needle, std::size_t from) {
   if (needle.empty()) return from <= haystack.size() ? from : std::string_view::npos;
-  if (needle.size() > haystack.size()) return std::string_view::npos;
-  const char first = low(needle[0]);
-  for (std::size_t i = from; i + needle.size() <= haystack.size(); ++i) {
-    if (low(haystack[i]) != first) continue;
+  if (needle.size() > haystack.size() || from > haystack.size() - needle.size()) return std::string_view::npos;
+  // memchr for the first character in both cases (the hot path: most
+  // callers look for a marker in a whole message), then compare the rest.
+  const char lo = low(needle[0]);
+  const char up = (lo >= 'a' && lo <= 'z') ? static_cast<char>(lo - 32) : lo;
+  const char* const base = haystack.data();
+  const char* const end = base + (haystack.size() - needle.size() + 1);
+  auto next = [end](const char* from_ptr, char c) {
+    return from_ptr < end ? static_cast<const char*>(std::memchr(from_ptr, c, static_cast<std::size_t>(end - from_ptr)))
+                          : nullptr;
+  };
+  const char* at_lo = next(base + from, lo);
+  const char* at_up = up == lo ? nullptr : next(base + from, up);
+  while (at_lo || at_up) {
+    const char* c = !at_lo ? at_up : (!at_up ? at_lo : std::min(at_lo, at_up));
     std::size_t j = 1;
-    while (j < needle.size() && low(haystack[i + j]) == low(needle[j])) ++j;
-    if (j == needle.size()) return i;
+    while (j < needle.size() && low(c[j]) == low(needle[j])) ++j;
+    if (j == needle.size()) return static_cast<std::size_t>(c - base);
+    if (c == at_lo) at_lo = next(c + 1, lo);
+    else at_up = next(c + 1, up);
   }
   return std::string_view::npos;
+}
+
+Bigrams::Bigrams(std::string_view lowered) {
+  for (std::size_t i = 1; i < lowered.size(); ++i) bits_.set(slot(lowered[i - 1], lowered[i]));
+}
+
+bool Bigrams::may_match(std::string_view pattern) const {
+  // Every pair inside each '*'-separated piece must occur in the text.
+  char prev = '*';
+  for (char c : pattern) {
+    if (prev != '*' && c != '*' && !bits_.test(slot(prev, c))) return false;
+    prev = c;
+  }
+  return true;
 }
 
 bool matches(std::string_view lowered, std::string_view pattern) {
@@ -86,17 +121,19 @@ std::vector<std::string_view> lines(std::string_view s) {
 }
 
 std::string squeeze_spaces(std::string_view s) {
+  // Whole words are appended at once: header values are mostly clean.
   std::string out;
   out.reserve(s.size());
-  bool space = false;
-  for (char c : s) {
-    if (is_space(c)) {
-      space = true;
-      continue;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && is_space(s[i])) ++i;
+    std::size_t j = i;
+    while (j < s.size() && !is_space(s[j])) ++j;
+    if (j > i) {
+      if (!out.empty()) out.push_back(' ');
+      out.append(s.data() + i, j - i);
     }
-    if (space && !out.empty()) out.push_back(' ');
-    space = false;
-    out.push_back(c);
+    i = j;
   }
   return out;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <initializer_list>
+#include <bitset>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +11,7 @@
 namespace ndrlink::parser::text {
 
 std::string lower(std::string_view s);
+std::string upper(std::string_view s);
 std::string_view trim(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 bool istarts_with(std::string_view s, std::string_view prefix);
@@ -18,6 +20,22 @@ std::size_t ifind(std::string_view haystack, std::string_view needle, std::size_
 inline bool icontains(std::string_view haystack, std::string_view needle) {
   return ifind(haystack, needle) != std::string_view::npos;
 }
+
+// The character pairs of a lower-case text, hashed into a small bit set:
+// a cheap "cannot match" test that lets the phrase tables skip most of
+// their patterns without searching.
+class Bigrams {
+ public:
+  explicit Bigrams(std::string_view lowered);
+  // False when `pattern` (as for matches()) cannot occur in the text.
+  bool may_match(std::string_view pattern) const;
+
+ private:
+  static std::size_t slot(char a, char b) {
+    return ((static_cast<unsigned char>(a) << 5) ^ static_cast<unsigned char>(b)) & 4095;
+  }
+  std::bitset<4096> bits_;
+};
 
 // `pattern` is lower case; '*' stands for any run of characters (a gap).
 // `lowered` must already be lower case. "user*unknown" matches

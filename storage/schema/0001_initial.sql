@@ -3,7 +3,7 @@
 
 -- One row per (message, recipient) a server accepted at RCPT time.
 CREATE TABLE acceptances (
-  id              INTEGER PRIMARY KEY,
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: VERP tokens name it
   recipient       TEXT    NOT NULL,            -- as recorded
   recipient_key   TEXT    NOT NULL,            -- lower case, for matching
   domain          TEXT    NOT NULL,            -- lower-case domain of recipient
@@ -14,7 +14,7 @@ CREATE TABLE acceptances (
   sender          TEXT,
   message_id      TEXT,                        -- "<...>" of the accepted message
   envid           TEXT,                        -- ENVID sent with MAIL FROM
-  verp_token      TEXT UNIQUE,                 -- HMAC token of this acceptance
+  verp_token      TEXT,                        -- HMAC token of this acceptance (unique: it encodes id)
   accepted_at     TEXT    NOT NULL,
   source          TEXT    NOT NULL,            -- cli | import | socket | relay
   state           TEXT    NOT NULL DEFAULT 'pending'
@@ -22,7 +22,7 @@ CREATE TABLE acceptances (
   state_at        TEXT    NOT NULL,
   reason          TEXT,                        -- reason of the report that decided the state
   hard            INTEGER CHECK (hard IN (0, 1)),
-  resolved_by     INTEGER REFERENCES report_recipients(id)
+  resolved_by     INTEGER REFERENCES report_recipients(id) ON DELETE SET NULL
 );
 CREATE UNIQUE INDEX acceptances_message_recipient ON acceptances(message_id, recipient_key)
   WHERE message_id IS NOT NULL;
@@ -30,6 +30,7 @@ CREATE INDEX acceptances_recipient ON acceptances(recipient_key, accepted_at);
 CREATE INDEX acceptances_envid ON acceptances(envid) WHERE envid IS NOT NULL;
 CREATE INDEX acceptances_state ON acceptances(state, accepted_at);
 CREATE INDEX acceptances_domain ON acceptances(domain, accepted_at);
+CREATE INDEX acceptances_resolved_by ON acceptances(resolved_by) WHERE resolved_by IS NOT NULL;
 
 -- One row per inbound message (bounce, DSN, feedback report, auto-reply).
 CREATE TABLE reports (
@@ -66,7 +67,7 @@ CREATE TABLE report_recipients (
   diagnostic         TEXT,
   remote_mta         TEXT,
   feedback_type      TEXT,
-  acceptance_id      INTEGER REFERENCES acceptances(id),
+  acceptance_id      INTEGER REFERENCES acceptances(id) ON DELETE SET NULL,
   link_method        TEXT CHECK (link_method IN ('verp','header','envid','message_id','recipient')),
   link_confidence    REAL,
   suspicious         TEXT,                     -- why the evidence was distrusted (forged token ...)
@@ -78,14 +79,15 @@ CREATE INDEX report_recipients_unmatched ON report_recipients(report_id) WHERE a
 -- Append-only history of every state change of an acceptance.
 CREATE TABLE events (
   id                  INTEGER PRIMARY KEY,
-  acceptance_id       INTEGER NOT NULL REFERENCES acceptances(id),
+  acceptance_id       INTEGER NOT NULL REFERENCES acceptances(id) ON DELETE CASCADE,
   at                  TEXT NOT NULL,
   from_state          TEXT,
   to_state            TEXT NOT NULL,
   why                 TEXT NOT NULL,
-  report_recipient_id INTEGER REFERENCES report_recipients(id)
+  report_recipient_id INTEGER REFERENCES report_recipients(id) ON DELETE SET NULL
 );
 CREATE INDEX events_acceptance ON events(acceptance_id, id);
+CREATE INDEX events_report_recipient ON events(report_recipient_id) WHERE report_recipient_id IS NOT NULL;
 
 -- Cursor of each IMAP mailbox: rescan when uidvalidity changes.
 CREATE TABLE source_state (

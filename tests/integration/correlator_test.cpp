@@ -238,3 +238,38 @@ TEST_F(CorrelatorTest, AutoreplyMeansDeliveredAndComplaintIsOnlyAnEvent) {
 
 }  // namespace
 }  // namespace ndrlink::correlator
+
+namespace ndrlink::correlator {
+namespace {
+
+TEST_F(CorrelatorTest, AHardBounceAfterASoftOneHardens) {
+  const auto id = record(kPostfixRcpt, kPostfixMsgId);
+  auto soft = replace_once(sample("lhost-postfix-04.eml"), "Status: 5.1.1", "Status: 5.2.2");
+  soft = replace_once(soft, "550 5.1.1 Address rejected", "552 5.2.2 Mailbox full");  // the text part
+  soft = replace_once(soft, "550 5.1.1 Address rejected", "552 5.2.2 Mailbox full");  // Diagnostic-Code
+  ingest(soft);
+  EXPECT_EQ(get(id).reason, "mailboxfull");
+  EXPECT_EQ(get(id).hard, false);
+  ingest(sample("lhost-postfix-04.eml"));
+  EXPECT_EQ(get(id).state, "bounced");
+  EXPECT_EQ(get(id).reason, "userunknown");
+  EXPECT_EQ(get(id).hard, true);
+  // A soft bounce after the hard one changes nothing but the history.
+  ingest(soft + "\n");
+  EXPECT_EQ(get(id).hard, true);
+  EXPECT_EQ(store_->events_for(id).size(), 3u);
+}
+
+TEST_F(CorrelatorTest, RelayedIsNotDelivered) {
+  const auto id = record(kPostfixRcpt, kPostfixMsgId);
+  auto relayed = replace_once(sample("lhost-postfix-04.eml"), "Action: failed", "Action: relayed");
+  relayed = replace_once(relayed, "Status: 5.1.1", "Status: 2.0.0");
+  ingest(relayed);
+  EXPECT_EQ(get(id).state, "pending");
+  ASSERT_EQ(store_->events_for(id).size(), 1u);
+  ingest(sample("lhost-postfix-04.eml"));
+  EXPECT_EQ(get(id).state, "bounced");
+}
+
+}  // namespace
+}  // namespace ndrlink::correlator

@@ -187,3 +187,45 @@ TEST(Store, TwoProcessesWriteAtOnceWithoutBusyErrors) {
 
 }  // namespace
 }  // namespace ndrlink::storage
+
+namespace ndrlink::storage {
+namespace {
+
+TEST(Store, IdsAreNeverReusedAndLinkedReportsCanBePruned) {
+  TempDir dir;
+  const auto path = dir.file("n.db");
+  auto store = Store::open(path);
+  const auto first = store->record_acceptance(acceptance("a@example.jp", "<a@x>")).id;
+  const auto second = store->record_acceptance(acceptance("b@example.jp", "<b@x>")).id;
+  StoredReport r;
+  r.source_key = "k1";
+  r.kind = "dsn";
+  r.received_at = "2026-12-01T10:00:00Z";
+  r.recipients.emplace_back();
+  r.recipients.back().recipient = "a@example.jp";
+  ASSERT_TRUE(store->insert_report(r));
+  store->link_recipient(r.recipients[0].id, first, "message_id", 0.8);
+  StateChange c;
+  c.acceptance_id = first;
+  c.from_state = "pending";
+  c.to_state = "bounced";
+  c.at = "2026-12-01T11:00:00Z";
+  c.why = "test";
+  c.report_recipient_id = r.recipients[0].id;
+  c.resolve = true;
+  ASSERT_TRUE(store->change_state(c));
+  store.reset();
+  // An operator prunes: the newest acceptance and the linked report.
+  raw_exec(path, "PRAGMA foreign_keys = ON; DELETE FROM acceptances WHERE id = " + std::to_string(second) +
+                     "; DELETE FROM reports WHERE source_key = 'k1';");
+  store = Store::open(path);
+  EXPECT_GT(store->record_acceptance(acceptance("c@example.jp", "<c@x>")).id, second);
+  const auto a = store->acceptance(first);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->state, "bounced");
+  EXPECT_FALSE(a->resolved_by);
+  EXPECT_EQ(store->integrity_check(), "ok");
+}
+
+}  // namespace
+}  // namespace ndrlink::storage

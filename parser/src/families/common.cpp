@@ -35,13 +35,15 @@ constexpr std::string_view kReturnedMarkers[] = {
 
 std::string_view prose(const Evidence& ev) {
   std::string_view t = ev.text;
-  const std::string lowered = text::lower(t);
-  std::size_t cut = t.size();
-  for (auto m : kReturnedMarkers) {
-    const auto at = lowered.find(m);
-    if (at != std::string::npos && at < cut) cut = at;
+  if (!ev.prose_end) {
+    std::size_t cut = t.size();
+    for (auto m : kReturnedMarkers) {
+      const auto at = text::ifind(t.substr(0, cut), m);
+      if (at != std::string::npos && at < cut) cut = at;
+    }
+    ev.prose_end = cut;
   }
-  return t.substr(0, cut);
+  return t.substr(0, *ev.prose_end);
 }
 
 Fields quoted_headers(std::string_view t) {

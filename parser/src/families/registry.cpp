@@ -17,11 +17,17 @@ extern const Family kPostfixFamily;
 extern const Family kSendmailFamily;
 extern const Family kV5SendmailFamily;
 extern const Family kMessagingServerFamily;
+extern const Family kPowerMtaFamily;
+extern const Family kNotesFamily;
+extern const Family kDominoFamily;
+extern const Family kExchange2003Family;
+extern const Family kInterScanFamily;
+extern const Family kX2Family;
+extern const Family kApacheJamesFamily;
 // Providers and hosted services.
 extern const Family kGoogleGroupsFamily;
 extern const Family kGmailFamily;
 extern const Family kGSuiteFamily;
-extern const Family kBigfootFamily;
 extern const Family kMessageLabsFamily;
 extern const Family kKddiFamily;
 extern const Family kEzwebFamily;
@@ -39,6 +45,7 @@ extern const ProviderRule kMimecastRule;
 extern const ProviderRule kMicrosoftRule;
 extern const ProviderRule kYahooIncRule;
 extern const ProviderRule kAolRule;
+extern const ProviderRule kKddiRule;
 }  // namespace family
 
 std::span<const Family> families() {
@@ -55,15 +62,21 @@ std::span<const Family> families() {
       family::kSendmailFamily,
       family::kV5SendmailFamily,
       family::kMessagingServerFamily,
+      family::kPowerMtaFamily,
+      family::kNotesFamily,
+      family::kDominoFamily,
+      family::kExchange2003Family,
+      family::kInterScanFamily,
+      family::kX2Family,
       // -- providers and hosted services
       family::kGoogleGroupsFamily,
       family::kGmailFamily,
       family::kGSuiteFamily,
-      family::kBigfootFamily,
       family::kMessageLabsFamily,
       family::kKddiFamily,
       family::kEzwebFamily,
       family::kVerizonFamily,
+      family::kApacheJamesFamily,  // after Verizon: vtext.com runs James
       family::kYahooFamily,
       family::kZohoFamily,
       family::kGenericFamily,
@@ -82,6 +95,7 @@ std::span<const ProviderRule> provider_rules() {
       family::kMicrosoftRule,
       family::kYahooIncRule,
       family::kAolRule,
+      family::kKddiRule,
   };
   return kAll;
 }

@@ -61,8 +61,24 @@ std::string own_error_line(const std::vector<std::string_view>& ls) {
   return {};
 }
 
+// The SMTP command (">>> RCPT TO:<...>") the transcript shows right before
+// the reply `first`, as "RCPT", "MAIL", "DATA" ...; empty when not shown.
+std::string command_before(const std::vector<std::string_view>& ls, std::string_view first) {
+  std::string_view command;
+  for (const auto line : ls) {
+    if (line.starts_with(">>> ")) {
+      command = text::trim(line.substr(4));
+    } else if (line.starts_with("<<< ") && text::squeeze_spaces(text::trim(line.substr(4))) == first) {
+      const auto word = command.substr(0, command.find_first_of(" :"));
+      return text::upper(word == "." ? std::string_view("DATA") : word);
+    }
+  }
+  return {};
+}
+
 void complete(RecipientResult& r, const std::vector<std::string_view>& ls) {
   const std::string diag = text::squeeze_spaces(text::trim(r.diagnostic));
+  if (r.smtp_command.empty()) r.smtp_command = command_before(ls, diag);
   if (diag.empty() || diag.find_first_not_of("0123456789") == std::string::npos) {
     const std::string own = own_error_line(ls);
     if (!own.empty()) r.diagnostic = own;

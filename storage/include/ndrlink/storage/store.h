@@ -36,6 +36,9 @@ struct StoreOptions {
   int busy_timeout_ms = 10000;  // how long a writer waits for another's transaction
   bool create = true;           // create the file if missing (its directory must exist)
   bool read_only = false;
+  // SQLite page cache per connection. Bulk imports want more (the indexes
+  // of a million rows), the daemon's workers less (its RSS budget).
+  int cache_mib = 8;
 };
 
 class Store;
@@ -58,8 +61,8 @@ class Transaction {
 
 class Store {
  public:
-  // Opens (or creates) the database at `path` and migrates it to the
-  // current schema. Refuses, with a clear message, a database written by a
+  // Opens (or creates, mode 0640) the database at `path` and migrates it to
+  // the current schema. Refuses, with a clear message, a database written by a
   // newer ndrlink or a path whose directory does not exist.
   static std::unique_ptr<Store> open(const std::string& path, const StoreOptions& options = {});
   ~Store();
@@ -116,6 +119,10 @@ class Store {
   explicit Store(sqlite3* db);
   void migrate();
   sqlite3* db_;
+  // The next acceptance id, valid within one write transaction (which
+  // holds the lock, so no one else inserts): saves a query per row.
+  std::uint64_t tx_generation_ = 0, next_id_generation_ = 0;
+  std::int64_t next_id_ = 0;
   struct Statements;
   std::unique_ptr<Statements> stmts_;
   friend class Transaction;
