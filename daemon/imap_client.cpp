@@ -43,6 +43,7 @@ std::string Client::next_tag() { return "N" + std::to_string(++tag_); }
 
 void Client::take_capabilities(const Response& r) {
   if (r.capabilities.empty()) return;
+  caps_heard_ = true;
   caps_.clear();
   caps_.insert(r.capabilities.begin(), r.capabilities.end());
 }
@@ -119,8 +120,10 @@ asio::awaitable<void> Client::open(const ImapConfig& c, const std::string& passw
   }
   if (greeting.status == Status::preauth) co_return;
   if (caps_.empty()) co_await simple("CAPABILITY");
+  caps_heard_ = false;
   co_await authenticate(c, password);
-  if (caps_.empty() || !has("IMAP4REV1")) co_await simple("CAPABILITY");
+  // Capabilities change with login: ask unless the login answer said them.
+  if (!caps_heard_) co_await simple("CAPABILITY");
 }
 
 asio::awaitable<void> Client::authenticate(const ImapConfig& c, const std::string& password) {

@@ -85,6 +85,7 @@ class Client {
   std::set<std::string> caps_;
   MailboxState mailbox_;
   bool new_mail_ = false;
+  bool caps_heard_ = false;  // a capability list arrived since it was reset
   unsigned tag_ = 0;
 };
 
