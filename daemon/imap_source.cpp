@@ -49,6 +49,10 @@ std::string ImapSource::source_key(const std::string& name, std::uint32_t uidval
 }
 
 void ImapSource::start() {
+  // Moving into the watched mailbox would give each message a new UID,
+  // hence a new source key, over and over.
+  if (config_.after == ImapAfter::move && config_.move_to == config_.mailbox)
+    throw std::runtime_error("imap " + config_.name + ": move_to \"" + config_.move_to + "\" is the watched mailbox");
   tls_ = imap::make_tls_context({config_.ca_file, config_.verify_certificate && config_.tls != TlsMode::none});
   if (config_.tls == TlsMode::none)
     spdlog::warn("imap {}: tls = \"none\": the password and mail cross the network in clear text", config_.name);

@@ -35,8 +35,8 @@ class ImapSource : public Source, public std::enable_shared_from_this<ImapSource
   // `max_message_bytes`: bytes kept of one message (parser.max_message_bytes).
   ImapSource(boost::asio::io_context& io, Pipeline& pipeline, Stats& stats, ImapConfig config,
              std::size_t max_message_bytes);
-  // Throws when the TLS settings cannot work (unreadable ca_file); a dead
-  // server or a wrong password is retried.
+  // Throws when the settings cannot work (unreadable ca_file, move_to =
+  // mailbox); a dead server or a wrong password is retried.
   void start() override;
   void stop() override;
   const std::string& name() const override { return config_.name; }

@@ -15,6 +15,7 @@
 
 #include "daemon.h"
 #include "dovecot_harness.h"
+#include "imap_source.h"
 
 namespace ndrlink::daemon {
 namespace {
@@ -307,6 +308,23 @@ TEST_F(ImapSourceTest, OversizedMessageIsCutFlaggedAndTheStreamStaysInStep) {
   EXPECT_EQ(query(db_, "SELECT count(*) FROM reports WHERE parse_error LIKE '%truncated%'"), 1);
   dovecot_->deliver(bounce_files()[2]);
   EXPECT_TRUE(reports_reach(3));
+}
+
+TEST_F(ImapSourceTest, MoveIntoTheWatchedMailboxIsRefusedAtStart) {
+  Config c;
+  c.db_path = db_;
+  boost::asio::io_context io;
+  Pipeline pipeline(c, correlator::system_now);
+  Stats stats;
+  auto m = imap();
+  m.after = ImapAfter::move;
+  m.move_to = "INBOX";
+  auto source = std::make_shared<ImapSource>(io, pipeline, stats, m, 1 << 20);
+  EXPECT_THROW(source->start(), std::runtime_error);
+  m.ca_file = dovecot_->dir() + "/missing-ca.pem";
+  m.move_to = "Done";
+  source = std::make_shared<ImapSource>(io, pipeline, stats, m, 1 << 20);
+  EXPECT_THROW(source->start(), std::runtime_error) << "an unreadable CA file cannot get better by retrying";
 }
 
 class ImapPollingTest : public ImapSourceTest {
