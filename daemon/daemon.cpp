@@ -5,6 +5,7 @@
 
 #include <csignal>
 
+#include "imap_source.h"
 #include "logging.h"
 #include "maildir_source.h"
 #include "systemd_notify.h"
@@ -30,7 +31,11 @@ void Daemon::start_sources() {
     source->start();
     sources_.push_back(std::move(source));
   }
-  if (!config_.imaps.empty()) throw std::runtime_error("[[imap]] sources are not built into this version yet");
+  for (const auto& m : config_.imaps) {
+    auto source = std::make_shared<ImapSource>(io_, pipeline_, stats_, m, config_.max_message_bytes);
+    source->start();
+    sources_.push_back(std::move(source));
+  }
 }
 
 void Daemon::stop_sources() {

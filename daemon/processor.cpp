@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include "ndrlink/correlator/clock.h"
 #include "ndrlink/correlator/secret.h"
 
 namespace ndrlink::daemon {
@@ -53,6 +54,12 @@ std::variant<Recorded, std::string> Processor::record(const correlator::Fields& 
   const auto outcome = store_->record_acceptance(std::get<storage::NewAcceptance>(parsed),
                                                  [this](std::int64_t id) { return signer_.token_for(id); });
   return Recorded{outcome.id, outcome.created, signer_.token_for(outcome.id)};
+}
+
+std::optional<storage::SourceCursor> Processor::cursor(std::string_view source) { return store_->cursor(source); }
+
+void Processor::save_cursor(std::string_view source, std::int64_t uidvalidity, std::int64_t last_uid) {
+  store_->save_cursor(storage::SourceCursor{std::string(source), uidvalidity, last_uid, correlator::to_iso(clock_())});
 }
 
 correlator::SweepOutcome Processor::sweep() { return correlator_->sweep(); }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -36,6 +37,11 @@ class Processor {
   // An acceptance from named fields (the ingest socket); a string is a
   // validation error for the client.
   std::variant<Recorded, std::string> record(const correlator::Fields& fields, std::string_view source);
+
+  // The stored cursor of a mailbox source ("imap:<name>:<mailbox>"), if any.
+  std::optional<storage::SourceCursor> cursor(std::string_view source);
+  // Saves (uidvalidity, last_uid) for `source`, stamped with the clock.
+  void save_cursor(std::string_view source, std::int64_t uidvalidity, std::int64_t last_uid);
 
   correlator::SweepOutcome sweep();
   std::size_t max_message_bytes() const { return parse_options_.max_message_bytes; }

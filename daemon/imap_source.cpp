@@ -1,0 +1,313 @@
+#include "imap_source.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <optional>
+
+#include "imap_password.h"
+#include "outcome_log.h"
+
+namespace ndrlink::daemon {
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+// A batch holds at most this many messages and bytes in memory.
+constexpr std::size_t kBatchMessages = 16;
+constexpr std::uint64_t kBatchBytes = 32ull << 20;
+
+// One call to a worker: the result comes back to the I/O thread.
+template <typename T>
+struct WorkerCall {
+  explicit WorkerCall(asio::any_io_executor ex) : timer(ex) { timer.expires_at(std::chrono::steady_clock::time_point::max()); }
+  asio::steady_timer timer;
+  std::optional<T> value;
+  std::exception_ptr error;
+  bool done = false;
+};
+
+const char* tls_name(TlsMode m) {
+  return m == TlsMode::implicit ? "TLS" : m == TlsMode::starttls ? "STARTTLS" : "plaintext";
+}
+
+}  // namespace
+
+ImapSource::ImapSource(asio::io_context& io, Pipeline& pipeline, Stats& stats, ImapConfig config,
+                       std::size_t max_message_bytes)
+    : io_(io), pipeline_(pipeline), stats_(stats), config_(std::move(config)), timer_(io) {
+  limits_.max_literal = max_message_bytes + 1;  // one byte more: the parser sees the cut and flags it
+}
+
+std::string ImapSource::source_key(const std::string& name, std::uint32_t uidvalidity, std::uint32_t uid) {
+  return "imap:" + name + ":" + std::to_string(uidvalidity) + ":" + std::to_string(uid);
+}
+
+void ImapSource::start() {
+  // Moving into the watched mailbox would give each message a new UID,
+  // hence a new source key, over and over.
+  if (config_.after == ImapAfter::move && config_.move_to == config_.mailbox)
+    throw std::runtime_error("imap " + config_.name + ": move_to \"" + config_.move_to + "\" is the watched mailbox");
+  tls_ = imap::make_tls_context({config_.ca_file, config_.verify_certificate && config_.tls != TlsMode::none});
+  if (config_.tls == TlsMode::none)
+    spdlog::warn("imap {}: tls = \"none\": the password and mail cross the network in clear text", config_.name);
+  else if (!config_.verify_certificate)
+    spdlog::warn("imap {}: verify_certificate = false: the server is not authenticated (tests only)", config_.name);
+  stopped_ = false;
+  auto self = shared_from_this();
+  asio::co_spawn(io_, run(), [self](std::exception_ptr e) {
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      spdlog::critical("imap {}: source stopped: {}", self->config_.name, ex.what());
+    }
+  });
+}
+
+void ImapSource::stop() {
+  stopped_ = true;
+  timer_.cancel();
+  if (conn_) conn_->close();
+}
+
+asio::awaitable<void> ImapSource::sleep(std::chrono::steady_clock::duration d) {
+  if (stopped_) co_return;
+  timer_.expires_after(d);
+  boost::system::error_code ec;
+  co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+}
+
+std::chrono::milliseconds ImapSource::next_delay() {
+  // Equal jitter: half the step fixed, half random; then double the step.
+  const auto step = backoff_.count();
+  std::uniform_int_distribution<long long> half(0, step / 2);
+  const auto delay = std::chrono::milliseconds(step - step / 2 + half(rng_));
+  backoff_ = std::min<std::chrono::milliseconds>(backoff_ * 2, config_.max_backoff);
+  return delay;
+}
+
+template <typename T>
+asio::awaitable<T> ImapSource::on_worker(const std::function<T(Processor&)>& fn) {
+  auto call = std::make_shared<WorkerCall<T>>(io_.get_executor());
+  Pipeline::Job job = [call, fn, &io = io_](Processor& p) {
+    std::optional<T> value;
+    std::exception_ptr error;
+    try {
+      value = fn(p);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    asio::post(io, [call, value = std::move(value), error]() mutable {
+      call->value = std::move(value);
+      call->error = error;
+      call->done = true;
+      call->timer.cancel();
+    });
+  };
+  while (!pipeline_.try_submit(job)) {  // queue full: back-pressure
+    if (stopped_) throw imap::ImapError(imap::ImapError::Kind::network, "stopping");
+    co_await sleep(20ms);
+  }
+  if (!call->done) {
+    boost::system::error_code ec;
+    co_await call->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  if (call->error) std::rethrow_exception(call->error);
+  co_return std::move(*call->value);
+}
+
+asio::awaitable<void> ImapSource::run() {
+  auto self = shared_from_this();
+  while (!stopped_) {
+    bool selected = false;
+    std::string error;
+    try {
+      co_await session(selected);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    if (conn_) conn_->close();
+    conn_.reset();
+    if (stopped_) break;
+    if (selected) backoff_ = 1000ms;  // it worked for a while: start over
+    const auto delay = next_delay();
+    ++stats_.errors;
+    // One line per attempt; attempts are spaced by the growing backoff.
+    spdlog::error("imap {}: {}; retrying in {:.1f} s", config_.name, error, delay.count() / 1000.0);
+    co_await sleep(delay);
+  }
+  spdlog::debug("imap {}: stopped", config_.name);
+}
+
+asio::awaitable<void> ImapSource::session(bool& selected) {
+  const std::string password = imap::read_password(config_.password_file);
+  conn_ = std::make_shared<imap::Connection>(io_.get_executor(), tls_, limits_);
+  imap::Client client(conn_, config_.connect_timeout);
+  co_await client.open(config_, password);
+  const auto mailbox = co_await client.select(config_.mailbox);
+  const std::string key = cursor_key();
+  const std::function<std::optional<storage::SourceCursor>(Processor&)> load = [key](Processor& p) {
+    return p.cursor(key);
+  };
+  const auto stored = co_await on_worker(load);
+  Cursor cursor{mailbox.uidvalidity, 0};
+  bool rescan = true;
+  if (stored && stored->uidvalidity == mailbox.uidvalidity) {
+    cursor.last_uid = static_cast<std::uint32_t>(std::clamp<std::int64_t>(stored->last_uid, 0, 0xFFFFFFFF));
+    rescan = false;
+  } else if (stored) {
+    spdlog::warn("imap {}: UIDVALIDITY of \"{}\" changed from {} to {}: rescanning the mailbox{}", config_.name,
+                 config_.mailbox, stored->uidvalidity, mailbox.uidvalidity,
+                 config_.after == ImapAfter::seen ? " (messages flagged \\Seen are taken as processed)" : "");
+  }
+  selected = true;
+  spdlog::info("imap {}: logged in to {}:{} as {} ({}); \"{}\" has {} message(s), UIDVALIDITY {}, last UID done {}; {}",
+               config_.name, config_.host, config_.port, config_.username, tls_name(config_.tls), config_.mailbox,
+               mailbox.exists, mailbox.uidvalidity, cursor.last_uid,
+               client.has("IDLE") ? "waiting with IDLE" : "polling (no IDLE)");
+  while (!stopped_) {
+    const bool more = co_await drain(client, cursor, rescan);
+    if (more) continue;  // a long listing was cut: the rescan, if any, goes on
+    rescan = false;
+    if (stopped_ || client.take_new_mail()) continue;
+    if (client.has("IDLE")) {
+      co_await client.idle(config_.idle_restart);
+    } else {
+      co_await sleep(config_.poll_interval);
+      if (!stopped_) co_await client.noop();
+    }
+  }
+}
+
+asio::awaitable<bool> ImapSource::drain(imap::Client& client, Cursor& cursor, bool rescan) {
+  if (cursor.last_uid == 0xFFFFFFFF) co_return false;
+  bool more = false;
+  const std::uint32_t first = cursor.last_uid + 1;
+  const auto listed = co_await client.list_from(first, more);
+  // On a rescan with after = seen, \Seen marks what an earlier run (under
+  // the old UIDVALIDITY) already stored.
+  const bool skip_seen = rescan && config_.after == ImapAfter::seen;
+  std::uint32_t highest = cursor.last_uid;
+  std::size_t skipped = 0;
+  std::vector<std::vector<std::uint32_t>> batches;
+  std::uint64_t batch_bytes = 0;
+  for (const auto& m : listed) {
+    highest = std::max(highest, m.uid);
+    if (skip_seen && m.seen) {
+      ++skipped;
+      continue;
+    }
+    const std::uint64_t bytes = std::min<std::uint64_t>(m.size, limits_.max_literal);
+    if (batches.empty() || batches.back().size() >= kBatchMessages || batch_bytes + bytes > kBatchBytes) {
+      batches.emplace_back();
+      batch_bytes = 0;
+    }
+    batches.back().push_back(m.uid);
+    batch_bytes += bytes;
+  }
+  if (skipped > 0)
+    spdlog::info("imap {}: rescan: {} message(s) flagged \\Seen taken as processed", config_.name, skipped);
+  for (auto& batch : batches) {
+    if (stopped_) co_return false;
+    co_await process_batch(client, cursor, batch, rescan);
+  }
+  cursor.last_uid = std::max(cursor.last_uid, highest);
+  // A rescan's cursor is saved once the whole mailbox has been listed.
+  if ((highest >= first || rescan) && !(rescan && more)) co_await save(cursor);
+  co_return more;
+}
+
+asio::awaitable<void> ImapSource::process_batch(imap::Client& client, Cursor& cursor,
+                                                const std::vector<std::uint32_t>& uids, bool rescan) {
+  struct Item {
+    std::uint32_t uid;
+    std::shared_ptr<WorkerCall<bool>> call;
+  };
+  std::vector<std::pair<std::uint32_t, std::shared_ptr<const std::string>>> bodies;
+  const imap::Client::BodyHandler take = [&](std::uint32_t uid, std::string body, bool truncated) {
+    if (truncated)
+      spdlog::warn("imap {}: UID {} is larger than {} bytes: only its beginning is parsed", config_.name, uid,
+                   limits_.max_literal - 1);
+    bodies.emplace_back(uid, std::make_shared<const std::string>(std::move(body)));
+  };
+  co_await client.fetch_bodies(uids, take);
+  std::sort(bodies.begin(), bodies.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+
+  // All of the batch goes to the workers at once; results come back in any order.
+  std::vector<Item> items;
+  for (auto& [uid, raw] : bodies) {
+    auto call = std::make_shared<WorkerCall<bool>>(io_.get_executor());
+    const std::string key = source_key(config_.name, cursor.uidvalidity, uid);
+    Pipeline::Job job = [call, key, raw, &io = io_, &stats = stats_, name = config_.name](Processor& p) {
+      bool ok = false;
+      try {
+        const auto out = p.ingest(key, *raw);
+        log_outcome(key, out);
+        count_outcome(stats, out);
+        ok = true;
+      } catch (const std::exception& e) {
+        ++stats.errors;
+        spdlog::error("imap {}: {} not stored, will retry: {}", name, key, e.what());
+      }
+      asio::post(io, [call, ok] {
+        call->value = ok;
+        call->done = true;
+        call->timer.cancel();
+      });
+    };
+    while (!pipeline_.try_submit(job)) {
+      if (stopped_) co_return;
+      co_await sleep(20ms);
+    }
+    items.push_back({uid, call});
+  }
+  std::vector<std::uint32_t> committed;
+  std::optional<std::uint32_t> first_failed;
+  for (auto& item : items) {
+    if (!item.call->done) {
+      boost::system::error_code ec;
+      co_await item.call->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    if (item.call->value.value_or(false)) {
+      if (!first_failed) committed.push_back(item.uid);
+    } else if (!first_failed) {
+      first_failed = item.uid;
+    }
+  }
+  if (stopped_ && committed.empty()) co_return;
+  // Committed: now the server may be told.
+  if (!committed.empty()) {
+    if (config_.after == ImapAfter::seen)
+      co_await client.mark_seen(committed);
+    else if (config_.after == ImapAfter::move)
+      co_await client.move(committed, config_.move_to);
+  }
+  // UIDs the server no longer had (expunged meanwhile) count as done.
+  const std::uint32_t done_up_to = first_failed ? *first_failed - 1 : uids.back();
+  cursor.last_uid = std::max(cursor.last_uid, done_up_to);
+  // A rescan saves its cursor only at the end: until then the stored
+  // (old) UIDVALIDITY makes a restarted run rescan with the same policy.
+  if (!rescan) co_await save(cursor);
+  if (first_failed)
+    throw imap::ImapError(imap::ImapError::Kind::server,
+                          "UID " + std::to_string(*first_failed) + " could not be stored; fetching it again later");
+}
+
+asio::awaitable<void> ImapSource::save(const Cursor& cursor) {
+  const std::string key = cursor_key();
+  const auto c = cursor;
+  const std::function<bool(Processor&)> store = [key, c](Processor& p) {
+    p.save_cursor(key, c.uidvalidity, c.last_uid);
+    return true;
+  };
+  const bool ok = co_await on_worker(store);
+  (void)ok;
+}
+
+}  // namespace ndrlink::daemon
