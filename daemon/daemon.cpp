@@ -99,28 +99,47 @@ void Daemon::reload() {
     return;
   }
   systemd::reloading();
+  Config fresh;
   try {
-    Config fresh = load_config(config_.file);
-    if (fresh.db_path != config_.db_path || fresh.verp_secret_file != config_.verp_secret_file ||
-        fresh.workers != config_.workers || fresh.queue_size != config_.queue_size)
-      spdlog::warn("SIGHUP: store, VERP secret and worker settings apply after a restart");
-    set_log_level(fresh.log_level);
-    pipeline_.reconfigure(fresh);
-    stop_sources();
-    config_.maildirs = fresh.maildirs;
-    config_.imaps = fresh.imaps;
-    config_.grace = fresh.grace;
-    config_.window = fresh.window;
-    config_.keep_raw = fresh.keep_raw;
-    config_.max_message_bytes = fresh.max_message_bytes;
-    config_.sweep_interval = fresh.sweep_interval;
-    config_.checkpoint_interval = fresh.checkpoint_interval;
-    config_.log_level = fresh.log_level;
-    start_sources();
-    spdlog::info("SIGHUP: configuration reloaded from {} ({} source(s))", config_.file, sources_.size());
+    fresh = load_config(config_.file);
   } catch (const std::exception& e) {
     spdlog::error("SIGHUP: configuration not reloaded, keeping the running one: {}", e.what());
+    systemd::ready(status_line());
+    return;
   }
+  if (fresh.db_path != config_.db_path || fresh.verp_secret_file != config_.verp_secret_file ||
+      fresh.workers != config_.workers || fresh.queue_size != config_.queue_size)
+    spdlog::warn("SIGHUP: store, VERP secret and worker settings apply after a restart");
+  // Sources: swap to the new set; if one of them cannot start (a bad path,
+  // a bad CA file), go back to the sources that ran before.
+  const Config previous = config_;
+  stop_sources();
+  config_.maildirs = fresh.maildirs;
+  config_.imaps = fresh.imaps;
+  try {
+    start_sources();
+  } catch (const std::exception& e) {
+    spdlog::error("SIGHUP: configuration not reloaded, keeping the running one: {}", e.what());
+    stop_sources();
+    config_ = previous;
+    try {
+      start_sources();
+    } catch (const std::exception& again) {
+      spdlog::critical("SIGHUP: the previous sources do not start either: {}", again.what());
+    }
+    systemd::ready(status_line());
+    return;
+  }
+  set_log_level(fresh.log_level);
+  pipeline_.reconfigure(fresh);
+  config_.grace = fresh.grace;
+  config_.window = fresh.window;
+  config_.keep_raw = fresh.keep_raw;
+  config_.max_message_bytes = fresh.max_message_bytes;
+  config_.sweep_interval = fresh.sweep_interval;
+  config_.checkpoint_interval = fresh.checkpoint_interval;
+  config_.log_level = fresh.log_level;
+  spdlog::info("SIGHUP: configuration reloaded from {} ({} source(s))", config_.file, sources_.size());
   systemd::ready(status_line());
 }
 

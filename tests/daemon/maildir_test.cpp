@@ -123,14 +123,33 @@ TEST(Maildir, SighupReloadsTheConfigurationAndKeepsABadOne) {
   }
   ASSERT_TRUE(wait_until([&] { return fx.scalar("SELECT count(*) FROM reports") == 1; }, std::chrono::seconds(10)))
       << daemon.log();
-  // A broken file is reported and the running configuration stays.
-  std::ofstream(fx.config_path(), std::ios::app) << "[store\n";
+  // A source that cannot start (its path is under a regular file): the
+  // sources that ran before keep running.
+  std::ofstream(fx.dir().file("plain-file")) << "x";
+  const std::string good_config = ndrlink::testing::read_file(fx.config_path());
+  std::ofstream(fx.config_path(), std::ios::app) << "[[maildir]]\npath = \"" << fx.dir().file("plain-file/Maildir") << "\"\n";
   ::kill(daemon.pid(), SIGHUP);
   ASSERT_TRUE(wait_until([&] { return daemon.log().find("configuration not reloaded") != std::string::npos; },
                          std::chrono::seconds(10)))
       << daemon.log();
+  fx.deliver("1733309997.M1P1.test", sample("lhost-qmail-01.eml"));
+  ASSERT_TRUE(wait_until([&] { return fx.scalar("SELECT count(*) FROM reports") == 2; }, std::chrono::seconds(10)))
+      << daemon.log();
+  // A broken file is reported and the running configuration stays.
+  std::ofstream(fx.config_path()) << good_config << "[store\n";
+  ::kill(daemon.pid(), SIGHUP);
+  auto refusals = [&] {
+    const auto log = daemon.log();
+    std::size_t n = 0;
+    for (auto at = log.find("configuration not reloaded"); at != std::string::npos;
+         at = log.find("configuration not reloaded", at + 1))
+      ++n;
+    return n;
+  };
+  ASSERT_TRUE(wait_until([&] { return refusals() == 2; }, std::chrono::seconds(10)))
+      << daemon.log();
   fx.deliver("1733309998.M1P1.test", sample("lhost-sendmail-02.eml"));
-  EXPECT_TRUE(wait_until([&] { return fx.scalar("SELECT count(*) FROM reports") == 2; }, std::chrono::seconds(10)));
+  EXPECT_TRUE(wait_until([&] { return fx.scalar("SELECT count(*) FROM reports") == 3; }, std::chrono::seconds(10)));
   EXPECT_EQ(daemon.terminate(), 0);
 }
 
