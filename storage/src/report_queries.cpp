@@ -8,39 +8,64 @@
 namespace ndrlink::storage {
 namespace {
 
-// Outcome columns 1..7 of an aggregate over acceptances.
-constexpr const char* kOutcomeSums =
-    "count(*), sum(state = 'bounced'), sum(state = 'bounced' AND hard = 1), sum(state = 'delivered'), "
-    "sum(state = 'presumed_delivered'), sum(state = 'pending'), sum(state = 'delayed')";
-
-OutcomeCounts read_outcome(const Statement& s, int first) {
-  OutcomeCounts o;
-  o.accepted = s.int64(first);
-  o.bounced = s.int64(first + 1);
-  o.bounced_hard = s.int64(first + 2);
-  o.delivered = s.int64(first + 3);
-  o.presumed_delivered = s.int64(first + 4);
-  o.pending = s.int64(first + 5);
-  o.delayed = s.int64(first + 6);
-  return o;
+// Adds `n` acceptances in `state` (hard: bounced hard) to `o`.
+void add(OutcomeCounts& o, const std::string& state, bool hard, std::int64_t n) {
+  o.accepted += n;
+  if (state == kBounced) {
+    o.bounced += n;
+    if (hard) o.bounced_hard += n;
+  } else if (state == kDelivered) {
+    o.delivered += n;
+  } else if (state == kPresumedDelivered) {
+    o.presumed_delivered += n;
+  } else if (state == kDelayed) {
+    o.delayed += n;
+  } else {
+    o.pending += n;
+  }
 }
 
-std::vector<CodeOutcome> by_code(Store& store, const ReportPeriod& p) {
-  Statement s(store.handle(), std::string("SELECT reply_code, ") + kOutcomeSums +
-                                  " FROM acceptances WHERE accepted_at >= ?1 AND accepted_at < ?2 "
-                                  "GROUP BY reply_code ORDER BY reply_code");
+CodeOutcome& code_row(std::vector<CodeOutcome>& rows, int code) {
+  for (auto& c : rows)
+    if (c.reply_code == code) return c;
+  return rows.emplace_back(CodeOutcome{code, {}});
+}
+
+// The period's acceptances by reply code and, when `domains` is given, by
+// domain: one GROUP BY over the covering index; C++ folds the groups (a
+// few per domain), never the acceptances.
+std::vector<CodeOutcome> cohort(Store& store, const ReportPeriod& p, std::vector<DomainRow>* domains) {
+  Statement s(store.handle(), domains ? "SELECT reply_code, state, hard = 1, count(*), domain FROM acceptances "
+                                        "WHERE accepted_at >= ?1 AND accepted_at < ?2 "
+                                        "GROUP BY domain, reply_code, state, hard = 1 ORDER BY domain"
+                                      : "SELECT reply_code, state, hard = 1, count(*) FROM acceptances "
+                                        "WHERE accepted_at >= ?1 AND accepted_at < ?2 "
+                                        "GROUP BY reply_code, state, hard = 1");
   StatementScope scope(s);
   s.bind(1, p.since, false).bind(2, p.until, false);
-  std::vector<CodeOutcome> out;
-  for (int code : {250, 251, 252}) out.push_back(CodeOutcome{code, {}});
+  std::vector<CodeOutcome> codes;
+  for (int code : {250, 251, 252}) codes.push_back(CodeOutcome{code, {}});
   while (s.step()) {
     const int code = static_cast<int>(s.int64(0));
-    auto it = std::find_if(out.begin(), out.end(), [&](const CodeOutcome& c) { return c.reply_code == code; });
-    if (it == out.end()) it = out.insert(out.end(), CodeOutcome{code, {}});
-    it->outcome = read_outcome(s, 1);
+    const std::string state = s.text(1);
+    const bool hard = s.int64(2) != 0;
+    const std::int64_t n = s.int64(3);
+    add(code_row(codes, code).outcome, state, hard, n);
+    if (!domains) continue;
+    std::string domain = s.text(4);
+    if (domains->empty() || domains->back().domain != domain) domains->push_back(DomainRow{std::move(domain), {}});
+    auto& d = domains->back();  // rows come grouped by domain
+    add(d.outcome, state, hard, n);
+    if (code == 250) d.accepted_250 += n, d.bounced_250 += state == kBounced ? n : 0;
+    if (code == 251) d.accepted_251 += n;
+    if (code == 252) d.accepted_252 += n, d.bounced_252 += state == kBounced ? n : 0;
   }
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.reply_code < b.reply_code; });
-  return out;
+  std::sort(codes.begin(), codes.end(), [](const auto& a, const auto& b) { return a.reply_code < b.reply_code; });
+  if (domains)
+    std::sort(domains->begin(), domains->end(), [](const DomainRow& a, const DomainRow& b) {
+      return a.outcome.accepted != b.outcome.accepted ? a.outcome.accepted > b.outcome.accepted : a.domain < b.domain;
+    });
+  return codes;
 }
 
 ReportActivity activity(Store& store, const ReportPeriod& p) {
@@ -70,10 +95,10 @@ ReportActivity activity(Store& store, const ReportPeriod& p) {
   return a;
 }
 
-PeriodFigures figures(Store& store, const ReportPeriod& p) {
+PeriodFigures figures(Store& store, const ReportPeriod& p, std::vector<DomainRow>* domains) {
   PeriodFigures f;
   f.period = p;
-  f.by_code = by_code(store, p);
+  f.by_code = cohort(store, p, domains);
   for (const auto& c : f.by_code) f.totals += c.outcome;
   f.activity = activity(store, p);
   return f;
@@ -91,53 +116,24 @@ std::vector<ReasonCount> reasons(Store& store, const ReportPeriod& p, int limit)
   return out;
 }
 
-std::vector<DomainRow> domains(Store& store, const ReportPeriod& p) {
+// Nearest rank: the value at 1-based rank ceil(pct/100 * n) in ascending
+// order; one sort of the period's bounces gives both percentiles.
+BounceDelay bounce_delay(Store& store, const ReportPeriod& p) {
   Statement s(store.handle(),
-              std::string("SELECT domain, ") + kOutcomeSums +
-                  ", sum(reply_code = 250), sum(reply_code = 251), sum(reply_code = 252), "
-                  "sum(reply_code = 250 AND state = 'bounced'), sum(reply_code = 252 AND state = 'bounced') "
-                  "FROM acceptances WHERE accepted_at >= ?1 AND accepted_at < ?2 "
-                  "GROUP BY domain ORDER BY count(*) DESC, domain");
+              "SELECT n, rn, secs FROM (SELECT secs, row_number() OVER (ORDER BY secs) AS rn, count(*) OVER () AS n "
+              "FROM (SELECT CAST(round((julianday(state_at) - julianday(accepted_at)) * 86400) AS INTEGER) AS secs "
+              "FROM acceptances WHERE state = 'bounced' AND resolved_by IS NOT NULL "
+              "AND accepted_at >= ?1 AND accepted_at < ?2)) "
+              "WHERE rn = max(1, (50 * n + 99) / 100) OR rn = max(1, (90 * n + 99) / 100) ORDER BY rn");
   StatementScope scope(s);
   s.bind(1, p.since, false).bind(2, p.until, false);
-  std::vector<DomainRow> out;
-  while (s.step()) {
-    DomainRow d;
-    d.domain = s.text(0);
-    d.outcome = read_outcome(s, 1);
-    d.accepted_250 = s.int64(8);
-    d.accepted_251 = s.int64(9);
-    d.accepted_252 = s.int64(10);
-    d.bounced_250 = s.int64(11);
-    d.bounced_252 = s.int64(12);
-    out.push_back(std::move(d));
-  }
-  return out;
-}
-
-// Nearest rank: the value at 1-based rank ceil(pct/100 * n) in ascending order.
-BounceDelay bounce_delay(Store& store, const ReportPeriod& p) {
-  constexpr const char* kWhere =
-      " FROM acceptances WHERE state = 'bounced' AND resolved_by IS NOT NULL AND accepted_at >= ?1 AND accepted_at < ?2";
   BounceDelay d;
-  Statement count(store.handle(), std::string("SELECT count(*)") + kWhere);
-  {
-    StatementScope scope(count);
-    count.bind(1, p.since, false).bind(2, p.until, false);
-    if (count.step()) d.count = count.int64(0);
+  while (s.step()) {
+    d.count = s.int64(0);
+    const std::int64_t rank = s.int64(1);
+    if (rank == std::max<std::int64_t>(1, (50 * d.count + 99) / 100)) d.p50_seconds = s.int64(2);
+    if (rank == std::max<std::int64_t>(1, (90 * d.count + 99) / 100)) d.p90_seconds = s.int64(2);
   }
-  if (d.count == 0) return d;
-  Statement at(store.handle(),
-               std::string("SELECT CAST(round((julianday(state_at) - julianday(accepted_at)) * 86400) AS INTEGER) AS s") +
-                   kWhere + " ORDER BY s LIMIT 1 OFFSET ?3");
-  auto value_at = [&](std::int64_t pct) {
-    const std::int64_t rank = std::max<std::int64_t>(1, (pct * d.count + 99) / 100);
-    StatementScope scope(at);
-    at.bind(1, p.since, false).bind(2, p.until, false).bind(3, rank - 1);
-    return at.step() ? at.int64(0) : 0;
-  };
-  d.p50_seconds = value_at(50);
-  d.p90_seconds = value_at(90);
   return d;
 }
 
@@ -188,10 +184,9 @@ ReportData read_report(Store& store, const ReportPeriod& period, const ReportPer
   begin.run();
   ReportData r;
   try {
-    r.current = figures(store, period);
-    r.previous = figures(store, previous);
+    r.current = figures(store, period, &r.domains);
+    r.previous = figures(store, previous, nullptr);
     r.reasons = reasons(store, period, limits.reasons);
-    r.domains = domains(store, period);
     r.bounce_delay = bounce_delay(store, period);
     r.unmatched = unmatched(store, period, limits.unmatched);
     r.complaint_types = result_counts(store, period, "rr.feedback_type", "r.kind = 'arf'");
