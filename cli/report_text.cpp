@@ -105,9 +105,11 @@ void domains(TextOut& t, const ReportDocument& doc) {
   t.line("  (*) catch-all or backup MX: accepts every RCPT, bounces later (>= %lld", ll(doc.rule.min_accepted));
   t.line("      accepted, >= %lld bounced, bounce rate >= %.0f%%, >= %.0f%% of bounces hard):",
          ll(doc.rule.min_bounced), doc.rule.min_bounce_rate * 100, doc.rule.min_hard_share * 100);
-  for (const auto* d : flagged)
-    t.line("      %s: %lld of %lld bounced, %lld hard", fit(d->domain, 40).c_str(), ll(d->outcome.bounced),
-           ll(d->outcome.accepted), ll(d->outcome.bounced_hard));
+  constexpr std::size_t kListed = 20;
+  for (std::size_t i = 0; i < flagged.size() && i < kListed; ++i)
+    t.line("      %s: %lld of %lld bounced, %lld hard", fit(flagged[i]->domain, 40).c_str(),
+           ll(flagged[i]->outcome.bounced), ll(flagged[i]->outcome.accepted), ll(flagged[i]->outcome.bounced_hard));
+  if (flagged.size() > kListed) t.line("      and %zu more (--format json lists them all)", flagged.size() - kListed);
 }
 
 void reports(TextOut& t, const ReportDocument& doc) {
