@@ -34,7 +34,7 @@ class Zone {
   std::string name_;
 };
 
-// "YYYY-MM-DD", or nullopt-like failure: throws std::runtime_error naming `flag`.
+// Reads "YYYY-MM-DD"; throws std::runtime_error naming `flag` when malformed.
 std::chrono::year_month_day parse_date(const std::string& flag, const std::string& text);
 std::string format_date(std::chrono::year_month_day day);
 

@@ -179,9 +179,10 @@ OutcomeCounts& OutcomeCounts::operator+=(const OutcomeCounts& o) {
 
 ReportData read_report(Store& store, const ReportPeriod& period, const ReportPeriod& previous,
                        const ReportLimits& limits) {
-  // One read transaction: every figure sees the same snapshot.
-  Statement begin(store.handle(), "BEGIN");
-  begin.run();
+  // One read transaction (unless the caller has one): every figure sees
+  // the same snapshot, even while the daemon writes.
+  const bool own = sqlite3_get_autocommit(store.handle()) != 0;
+  if (own) Statement(store.handle(), "BEGIN").run();
   ReportData r;
   try {
     r.current = figures(store, period, &r.domains);
@@ -192,12 +193,10 @@ ReportData read_report(Store& store, const ReportPeriod& period, const ReportPer
     r.complaint_types = result_counts(store, period, "rr.feedback_type", "r.kind = 'arf'");
     r.suspicious_reasons = result_counts(store, period, "rr.suspicious", "rr.suspicious IS NOT NULL");
   } catch (...) {
-    Statement rollback(store.handle(), "ROLLBACK");
-    rollback.run();
+    if (own) sqlite3_exec(store.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
-  Statement commit(store.handle(), "COMMIT");
-  commit.run();
+  if (own) Statement(store.handle(), "COMMIT").run();
   return r;
 }
 

@@ -152,6 +152,9 @@ TEST(ReportEmpty, AnEmptyDayHasZerosAndNoRates) {
   EXPECT_NE(text.str().find("No acceptances were recorded in this period."), std::string::npos);
   EXPECT_NE(text.str().find("(no bounces)"), std::string::npos);
   EXPECT_NE(html.str().find("No acceptances were recorded in this period."), std::string::npos);
+  // Inside the caller's transaction it reads without opening its own.
+  storage::Transaction tx(*store);
+  EXPECT_EQ(storage::read_report(*store, doc.data.current.period, doc.data.previous.period).current.totals.accepted, 0);
 }
 
 TEST(CatchAllRule, ThresholdsAreInclusiveAndAllRequired) {
