@@ -39,7 +39,7 @@ std::string at(int day, long second) {  // 2026-12-<day> plus seconds
 
 // One acceptance with a state; a bounce or delivery is decided by a stored
 // report linked to it, as the correlator would.
-void fill_one(st::Store& store, std::mt19937_64& rng, long i, int day) {
+void fill_one(st::Store& store, std::mt19937_64& rng, long i, long per_day, int day) {
   std::uniform_real_distribution<double> u(0, 1);
   // Domains: a few big ones, a long tail (5,000 in all), a few catch-alls.
   const double d = u(rng);
@@ -50,7 +50,8 @@ void fill_one(st::Store& store, std::mt19937_64& rng, long i, int day) {
   const double c = u(rng);
   a.reply_code = catch_all ? 252 : c < 0.70 ? 250 : c < 0.75 ? 251 : 252;
   a.message_id = "<bench-" + std::to_string(i) + "@sender.example>";
-  const long second = static_cast<long>(u(rng) * 86400);
+  // Recorded as they happen: in time order over the day, a few seconds of jitter.
+  const long second = std::min<long>(86399, i % per_day * 86400 / per_day + static_cast<long>(u(rng) * 3));
   a.accepted_at = at(day, second);
   a.source = "bench";
   const double s = u(rng);
@@ -127,8 +128,8 @@ int main(int argc, char** argv) {
     std::mt19937_64 rng(42);
     const auto t = Clock::now();
     st::Transaction tx(*store);
-    for (long i = 0; i < n / 10; ++i) fill_one(*store, rng, n + i, 2);
-    for (long i = 0; i < n; ++i) fill_one(*store, rng, i, 3);
+    for (long i = 0; i < n / 10; ++i) fill_one(*store, rng, n + i, n / 10, 2);
+    for (long i = 0; i < n; ++i) fill_one(*store, rng, i, n, 3);
     fill_unlinked(*store, n / 1000, 2);
     fill_unlinked(*store, n / 500, 3);
     tx.commit();
