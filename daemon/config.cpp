@@ -235,6 +235,24 @@ Config parse_config(std::string_view text, const std::string& path) {
     r.get_choice("level", c.log_level, {"trace", "debug", "info", "warn", "error"});
     r.finish();
   }
+  if (const auto* t = sub_table(top, root, "report")) {
+    TableReader r(*t, "report.", path);
+    r.get("time_zone", c.report.time_zone);
+    r.get("archive_dir", c.report.archive_dir);
+    r.get("mail_from", c.report.mail_from);
+    r.get("sendmail", c.report.sendmail);
+    r.known("mail_to");
+    if (const toml::node* node = t->get("mail_to")) {
+      const auto* list = node->as_array();
+      if (!list) r.fail(*node, "mail_to", "expected an array of addresses");
+      for (const auto& item : *list) {
+        if (!item.is_string() || item.as_string()->get().find('@') == std::string::npos)
+          r.fail(item, "mail_to", "expected an array of addresses");
+        c.report.mail_to.push_back(item.as_string()->get());
+      }
+    }
+    r.finish();
+  }
   if (const auto* t = sub_table(top, root, "socket")) {
     TableReader r(*t, "socket.", path);
     r.get("enabled", c.socket.enabled);

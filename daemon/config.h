@@ -61,6 +61,16 @@ struct SocketConfig {
   std::size_t max_clients = 256;
 };
 
+// [report]: what the daily report (`ndrlink report --config FILE`, the
+// ndrlink-report.timer) does by default.
+struct ReportConfig {
+  std::string time_zone = "UTC";          // day boundaries
+  std::string archive_dir;                // writes DIR/<day>.html and DIR/<day>.json
+  std::vector<std::string> mail_to;       // mailed when non-empty
+  std::string mail_from;                  // default: the sendmail default sender
+  std::string sendmail = "/usr/sbin/sendmail";
+};
+
 struct Config {
   std::string file;  // where it was read from (empty: built-in default)
 
@@ -88,6 +98,8 @@ struct Config {
 
   // [log]
   std::string log_level = "info";
+
+  ReportConfig report;
 
   std::vector<MaildirConfig> maildirs;
   std::vector<ImapConfig> imaps;
