@@ -2,7 +2,10 @@
 // reading and re-addressing corpus messages.
 #pragma once
 
+#include <chrono>
 #include <cstdio>
+#include <ctime>
+#include <optional>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -26,6 +29,20 @@ inline std::string read_file(const std::filesystem::path& p) {
 inline void replace_all(std::string& s, const std::string& from, const std::string& to) {
   if (from.empty()) return;
   for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
+}
+
+// "2026-12-04T15:50:49.327512" (local time, as ndrlinkd logs outside
+// systemd) -> time point; nullopt when the line does not start with one.
+inline std::optional<std::chrono::system_clock::time_point> log_time(const std::string& line) {
+  std::tm tm{};
+  int us = 0;
+  if (std::sscanf(line.c_str(), "%d-%d-%dT%d:%d:%d.%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec, &us) != 7)
+    return std::nullopt;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  tm.tm_isdst = -1;
+  return std::chrono::system_clock::from_time_t(std::mktime(&tm)) + std::chrono::microseconds(us);
 }
 
 }  // namespace ndrlink::bench

@@ -43,18 +43,7 @@ long status_kib(pid_t pid, const char* field) {
   return -1;
 }
 
-// "2026-12-04T15:50:49.327512" (local time, as spdlog writes it) -> time point.
-std::optional<SysClock::time_point> log_time(const std::string& s) {
-  std::tm tm{};
-  int us = 0;
-  if (std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%d.%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
-                  &tm.tm_sec, &us) != 7)
-    return std::nullopt;
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  tm.tm_isdst = -1;
-  return SysClock::from_time_t(std::mktime(&tm)) + std::chrono::microseconds(us);
-}
+using ndrlink::bench::log_time;
 
 struct Template { std::string raw, recipient, message_id; };
 
