@@ -1,10 +1,14 @@
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
 #include "context.h"
+#include "import_reader.h"
+#include "work_queue.h"
 #include "ndrlink/correlator/acceptance_input.h"
 #include "output.h"
 
@@ -63,37 +67,6 @@ int run_record(const RecordArgs& args) {
 
 // --- import ------------------------------------------------------------
 
-// RFC 4180 fields of one CSV record; false when a quote is unterminated.
-bool split_csv(const std::string& line, std::vector<std::string>& out) {
-  out.clear();
-  std::string field;
-  bool quoted = false, was_quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c == '"' && field.empty() && !was_quoted) {
-      quoted = was_quoted = true;
-    } else if (c == ',') {
-      out.push_back(std::move(field));
-      field.clear();
-      was_quoted = false;
-    } else if (c != '\r' || i + 1 != line.size()) {
-      field += c;
-    }
-  }
-  if (quoted) return false;
-  out.push_back(std::move(field));
-  return true;
-}
-
 struct ImportArgs {
   std::string file;
   std::string format = "auto";  // auto | jsonl | csv
@@ -113,73 +86,48 @@ int run_import(const ImportArgs& args) {
   }
   auto store = open_store();
   const auto signer = load_signer(true);
-  const auto now = cli_clock()();
-  std::string format = args.format;
-  std::vector<std::string> header, cells;
-  std::string line;
-  long line_no = 0, created = 0, existing = 0, errors = 0, in_batch = 0;
-  auto tx = std::make_unique<storage::Transaction>(*store);
-  auto fail = [&](const std::string& what) {
-    ++errors;
-    std::cerr << "ndrlink import: " << args.file << ":" << line_no << ": " << what << '\n';
-  };
-  while (std::getline(*in, line)) {
-    ++line_no;
-    if (line.empty() || line == "\r") continue;
-    if (format == "auto") format = line.front() == '{' ? "jsonl" : "csv";
-    Fields fields;
-    if (format == "csv") {
-      if (!split_csv(line, cells)) {
-        fail("unterminated quote");
-        continue;
-      }
-      if (header.empty()) {
-        header = cells;
-        continue;
-      }
-      if (cells.size() != header.size()) {
-        fail("expected " + std::to_string(header.size()) + " fields, found " + std::to_string(cells.size()));
-        continue;
-      }
-      for (std::size_t i = 0; i < cells.size(); ++i)
-        if (!cells[i].empty()) fields.emplace_back(header[i], cells[i]);
-    } else {
-      const auto j = nlohmann::json::parse(line, nullptr, false);
-      if (j.is_discarded() || !j.is_object()) {
-        fail("not a JSON object");
-        continue;
-      }
-      bool bad = false;
-      for (const auto& [k, v] : j.items()) {
-        if (v.is_null()) continue;
-        if (v.is_string()) fields.emplace_back(k, v.get<std::string>());
-        else if (v.is_number_integer()) fields.emplace_back(k, std::to_string(v.get<long long>()));
-        else bad = true;
-      }
-      if (bad) {
-        fail("field values must be strings or integers");
-        continue;
+  // Parsing and validating lines (JSON, CSV, times) runs on its own thread
+  // while this one writes: the two overlap on two cores.
+  daemon::BoundedQueue<std::vector<ParsedLine>> chunks(4);
+  std::exception_ptr reader_failure;
+  std::thread reader([&] {
+    try {
+      ImportReader lines(*in, args.format, cli_clock()());
+      for (auto chunk = lines.next(2000); !chunk.empty(); chunk = lines.next(2000))
+        if (!chunks.push(std::move(chunk))) break;
+    } catch (...) {
+      reader_failure = std::current_exception();
+    }
+    chunks.close();
+  });
+  long created = 0, existing = 0, errors = 0, in_batch = 0;
+  try {
+    auto tx = std::make_unique<storage::Transaction>(*store);
+    while (auto chunk = chunks.pop()) {
+      for (auto& line : *chunk) {
+        if (!line.acceptance) {
+          ++errors;
+          std::cerr << "ndrlink import: " << args.file << ":" << line.line_no << ": " << line.error << '\n';
+          continue;
+        }
+        const auto outcome =
+            store->record_acceptance(*line.acceptance, [&](std::int64_t id) { return signer->token_for(id); });
+        ++(outcome.created ? created : existing);
+        if (++in_batch >= args.batch) {
+          tx->commit();
+          tx = std::make_unique<storage::Transaction>(*store);
+          in_batch = 0;
+        }
       }
     }
-    auto parsed = correlator::acceptance_from_fields(fields, now, "import");
-    if (auto* error = std::get_if<std::string>(&parsed)) {
-      fail(*error);
-      continue;
-    }
-    const auto outcome = store->record_acceptance(std::get<storage::NewAcceptance>(parsed),
-                                                  [&](std::int64_t id) { return signer->token_for(id); });
-    if (outcome.created) {
-      ++created;
-    } else {
-      ++existing;
-    }
-    if (++in_batch >= args.batch) {
-      tx->commit();
-      tx = std::make_unique<storage::Transaction>(*store);
-      in_batch = 0;
-    }
+    tx->commit();
+  } catch (...) {
+    chunks.close();
+    reader.join();
+    throw;
   }
-  tx->commit();
+  reader.join();
+  if (reader_failure) std::rethrow_exception(reader_failure);
   std::cerr << "ndrlink import: " << created << " recorded, " << existing << " already present, " << errors
             << " rejected\n";
   return errors ? 1 : 0;

@@ -28,6 +28,19 @@ class BoundedQueue {
     return true;
   }
 
+  // Blocks while full (for producer threads, never the I/O thread); false
+  // when closed.
+  bool push(T item) {
+    {
+      std::unique_lock lock(mu_);
+      space_.wait(lock, [&] { return closed_ || items_.size() < capacity_; });
+      if (closed_) return false;
+      items_.push_back(std::move(item));
+    }
+    ready_.notify_one();
+    return true;
+  }
+
   // Blocks until an item is available; nullopt once closed and drained.
   std::optional<T> pop() {
     std::unique_lock lock(mu_);
@@ -35,6 +48,8 @@ class BoundedQueue {
     if (items_.empty()) return std::nullopt;
     T item = std::move(items_.front());
     items_.pop_front();
+    lock.unlock();
+    space_.notify_one();
     return item;
   }
 
@@ -45,6 +60,7 @@ class BoundedQueue {
       closed_ = true;
     }
     ready_.notify_all();
+    space_.notify_all();
   }
 
   std::size_t size() const {
@@ -56,7 +72,7 @@ class BoundedQueue {
  private:
   const std::size_t capacity_;
   mutable std::mutex mu_;
-  std::condition_variable ready_;
+  std::condition_variable ready_, space_;
   std::deque<T> items_;
   bool closed_ = false;
 };
