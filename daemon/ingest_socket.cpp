@@ -1,5 +1,7 @@
 #include "ingest_socket.h"
 
+#include "socket_request.h"
+
 #include <sys/stat.h>
 
 #include <boost/asio/post.hpp>
@@ -16,18 +18,6 @@ namespace ndrlink::daemon {
 namespace asio = boost::asio;
 using stream = asio::local::stream_protocol;
 
-std::variant<correlator::Fields, std::string> parse_request(std::string_view line) {
-  nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-  if (j.is_discarded()) return std::string("malformed JSON");
-  if (!j.is_object()) return std::string("expected a JSON object");
-  correlator::Fields fields;
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    if (it->is_string()) fields.emplace_back(it.key(), it->get<std::string>());
-    else if (it->is_number_integer()) fields.emplace_back(it.key(), std::to_string(it->get<long long>()));
-    else if (!it->is_null()) return "field " + it.key() + ": expected a string or an integer";
-  }
-  return fields;
-}
 
 // One client: reads a line, has a worker record it, writes the reply, and
 // only then reads the next line (so replies stay in request order and a

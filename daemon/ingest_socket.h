@@ -41,7 +41,5 @@ class IngestSocket : public std::enable_shared_from_this<IngestSocket> {
   std::vector<std::weak_ptr<Session>> sessions_;
 };
 
-// Parses one request line into record fields; a string is the error text.
-std::variant<correlator::Fields, std::string> parse_request(std::string_view line);
 
 }  // namespace ndrlink::daemon
