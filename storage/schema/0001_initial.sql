@@ -29,7 +29,6 @@ CREATE UNIQUE INDEX acceptances_message_recipient ON acceptances(message_id, rec
 CREATE INDEX acceptances_recipient ON acceptances(recipient_key, accepted_at);
 CREATE INDEX acceptances_envid ON acceptances(envid) WHERE envid IS NOT NULL;
 CREATE INDEX acceptances_state ON acceptances(state, accepted_at);
-CREATE INDEX acceptances_domain ON acceptances(domain, accepted_at);
 CREATE INDEX acceptances_resolved_by ON acceptances(resolved_by) WHERE resolved_by IS NOT NULL;
 
 -- One row per inbound message (bounce, DSN, feedback report, auto-reply).
