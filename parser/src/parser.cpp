@@ -68,11 +68,6 @@ void finish_recipient(RecipientResult& r, const Evidence& ev) {
 }
 
 void parse_into(std::string_view raw, const ParseOptions& options, Report& report) {
-  // An mbox "From sender date" separator line is not a header: skip it.
-  if (raw.starts_with("From ")) {
-    const auto nl = raw.find('\n');
-    raw = nl == std::string_view::npos ? std::string_view{} : raw.substr(nl + 1);
-  }
   const MimeMessage mime = read_mime(raw, MimeLimits{options.max_mime_depth, options.max_line_bytes});
   if (!mime.error.empty()) report.error = mime.error;
   if (mime.headers.empty() && mime.parts.size() <= 1) {

@@ -7,26 +7,8 @@ file(REMOVE_RECURSE ${work})
 file(MAKE_DIRECTORY ${work})
 set(db ${work}/ndrlink.db)
 
-function(run)
-  execute_process(COMMAND ${NDRLINK} --db ${db} --now 2026-12-01T12:00:00Z ${ARGN}
-                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  set(rc ${rc} PARENT_SCOPE)
-  set(out "${out}" PARENT_SCOPE)
-  set(err "${err}" PARENT_SCOPE)
-endfunction()
-function(fail what)
-  message(FATAL_ERROR "${what}\nstdout: ${out}\nstderr: ${err}")
-endfunction()
-function(expect_rc ok what)  # ok: 0 = must succeed, 1 = must fail
-  if((ok EQUAL 0 AND NOT rc EQUAL 0) OR (ok EQUAL 1 AND rc EQUAL 0))
-    fail("${what} (exit ${rc})")
-  endif()
-endfunction()
-function(expect_match text regex what)
-  if(NOT text MATCHES "${regex}")
-    fail("${what}")
-  endif()
-endfunction()
+set(NOW 2026-12-01T12:00:00Z)
+include(${CMAKE_CURRENT_LIST_DIR}/cli_helpers.cmake)
 
 # record prints the id and the VERP address; the same (message-id, rcpt) is a no-op.
 run(record --rcpt kijitora@example.co.jp --code 252 --text "2.1.5 Cannot VRFY user" --sender shironeko@example.ne.jp

@@ -12,15 +12,6 @@
 namespace ndrlink::testing {
 namespace {
 
-bool eventually(const std::function<bool()>& done, std::chrono::seconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
-
 class TmpfsMount {
  public:
   explicit TmpfsMount(std::string path) : path_(std::move(path)) {

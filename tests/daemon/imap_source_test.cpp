@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "daemon.h"
+#include "../integration/test_support.h"
 #include "dovecot_harness.h"
 #include "imap_source.h"
 
@@ -45,13 +46,9 @@ long query(const std::string& db, const std::string& sql) {
   return n;
 }
 
+// The shared poll, with this file's default patience.
 bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit = 15s) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(25ms);
-  }
-  return done();
+  return ndrlink::testing::eventually(done, limit);
 }
 
 // Log lines of the daemon, kept for assertions.

@@ -19,21 +19,12 @@ std::vector<std::string> samples() {
   return out;
 }
 
-bool wait_until(const std::function<bool()>& done, std::chrono::seconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  return done();
-}
-
 TEST(Maildir, MessagesAreLinkedAndMovedToCur) {
   DaemonFixture fx;
   DaemonProcess daemon(fx.config_path(), fx.log_path());
   daemon.start();
   fx.deliver("1733300000.M1P1.test", sample("lhost-postfix-04.eml"));
-  ASSERT_TRUE(wait_until([&] { return fx.files_in("cur") == 1; }, std::chrono::seconds(10))) << daemon.log();
+  ASSERT_TRUE(eventually([&] { return fx.files_in("cur") == 1; }, std::chrono::seconds(10))) << daemon.log();
   EXPECT_EQ(fx.files_in("new"), 0u);
   EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(fx.maildir()) / "cur" / "1733300000.M1P1.test:2,S"));
   EXPECT_EQ(fx.scalar("SELECT count(*) FROM reports WHERE source_key = 'maildir:1733300000.M1P1.test'"), 1);
@@ -50,7 +41,7 @@ TEST(Maildir, MessagesWaitingAtStartAreProcessed) {
   for (std::size_t i = 0; i < all.size(); ++i) fx.deliver("17333000" + std::to_string(i) + ".M1P1.test", all[i]);
   DaemonProcess daemon(fx.config_path(), fx.log_path());
   daemon.start();
-  ASSERT_TRUE(wait_until([&] { return fx.files_in("cur") == all.size(); }, std::chrono::seconds(10))) << daemon.log();
+  ASSERT_TRUE(eventually([&] { return fx.files_in("cur") == all.size(); }, std::chrono::seconds(10))) << daemon.log();
   EXPECT_EQ(fx.scalar("SELECT count(*) FROM reports"), static_cast<long long>(all.size()));
 }
 
@@ -75,8 +66,8 @@ TEST(Maildir, KilledAtRandomMomentsEveryMessageIsProcessedExactlyOnce) {
       daemon.start();
     }
   }
-  ASSERT_TRUE(wait_until([&] { return fx.files_in("new") == 0; }, std::chrono::seconds(120))) << daemon.log();
-  ASSERT_TRUE(wait_until([&] { return fx.scalar("SELECT count(*) FROM reports") == kMessages; },
+  ASSERT_TRUE(eventually([&] { return fx.files_in("new") == 0; }, std::chrono::seconds(120))) << daemon.log();
+  ASSERT_TRUE(eventually([&] { return fx.scalar("SELECT count(*) FROM reports") == kMessages; },
                          std::chrono::seconds(30)));
   EXPECT_EQ(daemon.terminate(), 0);
   EXPECT_EQ(kills, 8);
@@ -114,14 +105,14 @@ TEST(Maildir, SighupReloadsTheConfigurationAndKeepsABadOne) {
   const auto second = fx.dir().file("Second");
   std::ofstream(fx.config_path(), std::ios::app) << "[[maildir]]\nname = \"second\"\npath = \"" << second << "\"\n";
   ::kill(daemon.pid(), SIGHUP);
-  ASSERT_TRUE(wait_until([&] { return daemon.log().find("configuration reloaded") != std::string::npos; },
+  ASSERT_TRUE(eventually([&] { return daemon.log().find("configuration reloaded") != std::string::npos; },
                          std::chrono::seconds(10)))
       << daemon.log();
   {
     std::ofstream(second + "/tmp/1.x", std::ios::binary) << sample("lhost-postfix-04.eml");
     std::filesystem::rename(second + "/tmp/1.x", second + "/new/1733309999.M1P1.second");
   }
-  ASSERT_TRUE(wait_until([&] { return fx.scalar("SELECT count(*) FROM reports") == 1; }, std::chrono::seconds(10)))
+  ASSERT_TRUE(eventually([&] { return fx.scalar("SELECT count(*) FROM reports") == 1; }, std::chrono::seconds(10)))
       << daemon.log();
   // A source that cannot start (its path is under a regular file): the
   // sources that ran before keep running.
@@ -129,11 +120,11 @@ TEST(Maildir, SighupReloadsTheConfigurationAndKeepsABadOne) {
   const std::string good_config = ndrlink::testing::read_file(fx.config_path());
   std::ofstream(fx.config_path(), std::ios::app) << "[[maildir]]\npath = \"" << fx.dir().file("plain-file/Maildir") << "\"\n";
   ::kill(daemon.pid(), SIGHUP);
-  ASSERT_TRUE(wait_until([&] { return daemon.log().find("configuration not reloaded") != std::string::npos; },
+  ASSERT_TRUE(eventually([&] { return daemon.log().find("configuration not reloaded") != std::string::npos; },
                          std::chrono::seconds(10)))
       << daemon.log();
   fx.deliver("1733309997.M1P1.test", sample("lhost-qmail-01.eml"));
-  ASSERT_TRUE(wait_until([&] { return fx.scalar("SELECT count(*) FROM reports") == 2; }, std::chrono::seconds(10)))
+  ASSERT_TRUE(eventually([&] { return fx.scalar("SELECT count(*) FROM reports") == 2; }, std::chrono::seconds(10)))
       << daemon.log();
   // A broken file is reported and the running configuration stays.
   std::ofstream(fx.config_path()) << good_config << "[store\n";
@@ -146,10 +137,10 @@ TEST(Maildir, SighupReloadsTheConfigurationAndKeepsABadOne) {
       ++n;
     return n;
   };
-  ASSERT_TRUE(wait_until([&] { return refusals() == 2; }, std::chrono::seconds(10)))
+  ASSERT_TRUE(eventually([&] { return refusals() == 2; }, std::chrono::seconds(10)))
       << daemon.log();
   fx.deliver("1733309998.M1P1.test", sample("lhost-sendmail-02.eml"));
-  EXPECT_TRUE(wait_until([&] { return fx.scalar("SELECT count(*) FROM reports") == 3; }, std::chrono::seconds(10)));
+  EXPECT_TRUE(eventually([&] { return fx.scalar("SELECT count(*) FROM reports") == 3; }, std::chrono::seconds(10)));
   EXPECT_EQ(daemon.terminate(), 0);
 }
 

@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
+#include <thread>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -50,6 +53,17 @@ inline std::string replace_once(std::string s, const std::string& from, const st
   if (at == std::string::npos) throw std::runtime_error("test fixture lacks: " + from);
   s.replace(at, from.size(), to);
   return s;
+}
+
+// Polls `done` every 25 ms until it is true or `limit` has passed; the
+// last answer of `done`.
+inline bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return done();
 }
 
 }  // namespace ndrlink::testing

@@ -1,0 +1,25 @@
+# Helpers shared by the CLI scripts. Set NOW (the --now clock) and db
+# before calling run(); run() leaves rc, out and err in the caller's scope.
+function(run)
+  execute_process(COMMAND ${NDRLINK} --db ${db} --now ${NOW} ${ARGN}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  set(rc ${rc} PARENT_SCOPE)
+  set(out "${out}" PARENT_SCOPE)
+  set(err "${err}" PARENT_SCOPE)
+endfunction()
+function(fail what)
+  message(FATAL_ERROR "${what}\nstdout: ${out}\nstderr: ${err}")
+endfunction()
+function(expect_rc ok what)  # ok: 0 = must succeed, 1 = must fail
+  if((ok EQUAL 0 AND NOT rc EQUAL 0) OR (ok EQUAL 1 AND rc EQUAL 0))
+    fail("${what} (exit ${rc})")
+  endif()
+endfunction()
+function(expect_ok what)
+  expect_rc(0 "${what}")
+endfunction()
+function(expect_match text regex what)
+  if(NOT text MATCHES "${regex}")
+    fail("${what}")
+  endif()
+endfunction()
