@@ -90,10 +90,16 @@ class TableReader {
   // Declares a key handled elsewhere (sub-tables, arrays of tables).
   void known(std::string_view key) { used_.insert(std::string(key)); }
 
-  // Every key of the table was read by a getter.
+  // Every key of the table was read by a getter. An unknown key's error
+  // lists the keys of its table (tests/docs/check_man_pages.py reads this
+  // list to check that the man pages name every key).
   void finish() const {
-    for (const auto& [key, node] : table_)
-      if (!used_.count(std::string(key.str()))) fail(node, key.str(), "unknown key");
+    for (const auto& [key, node] : table_) {
+      if (used_.count(std::string(key.str()))) continue;
+      std::string known;
+      for (const auto& k : used_) known += (known.empty() ? "" : ", ") + k;
+      fail(node, key.str(), "unknown key (known: " + known + ")");
+    }
   }
 
  private:

@@ -86,9 +86,11 @@ move_to = "Processed"
 }
 
 TEST(Config, UnknownKeysAreNamedWithTheirLine) {
-  EXPECT_EQ(error_of("[store]\npth = \"x\"\n[[maildir]]\npath = \"m\"\n"), ":2: store.pth: unknown key");
-  EXPECT_EQ(error_of("[[maildir]]\npath = \"m\"\n[stor]\npath = \"x\"\n"), ":3: stor: unknown key");
-  EXPECT_EQ(error_of("[[maildir]]\npath = \"m\"\nfolder = \"x\"\n"), ":3: maildir[0].folder: unknown key");
+  EXPECT_EQ(error_of("[store]\npth = \"x\"\n[[maildir]]\npath = \"m\"\n"), ":2: store.pth: unknown key (known: busy_timeout_ms, path)");
+  // The list of top-level tables grows with new sections: only its start is fixed here.
+  EXPECT_EQ(error_of("[[maildir]]\npath = \"m\"\n[stor]\npath = \"x\"\n").rfind(":3: stor: unknown key (known: correlator, ", 0),
+            0u);
+  EXPECT_EQ(error_of("[[maildir]]\npath = \"m\"\nfolder = \"x\"\n"), ":3: maildir[0].folder: unknown key (known: done_folder, name, path)");
 }
 
 TEST(Config, WrongTypesAndValues) {
