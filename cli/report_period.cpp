@@ -44,7 +44,10 @@ ChosenPeriods choose_periods(const PeriodOptions& o, const Zone& zone, TimePoint
   }
   if (o.since.empty()) throw std::runtime_error("--until needs --since");
   const TimePoint s = instant("--since", o.since, zone);
-  const TimePoint e = o.until.empty() ? now : instant("--until", o.until, zone);
+  // "--since T" alone runs until now, the current second included: stored
+  // times are whole seconds and `until` is excluded, so an acceptance made
+  // in the same second as the report would otherwise be left out.
+  const TimePoint e = o.until.empty() ? now + std::chrono::seconds(1) : instant("--until", o.until, zone);
   if (e <= s) throw std::runtime_error("--until must be after --since");
   const TimePoint ps = s - (e - s);
   const std::string label = correlator::to_iso(s) + " .. " + correlator::to_iso(e);

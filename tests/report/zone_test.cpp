@@ -85,6 +85,15 @@ TEST(Periods, SinceUntilRangeComparesWithTheSameLengthBefore) {
   EXPECT_THROW(cli::choose_periods(bad, cli::Zone("UTC"), correlator::TimePoint{}), std::runtime_error);
 }
 
+TEST(Periods, SinceAloneIncludesTheCurrentSecond) {
+  cli::PeriodOptions o;
+  o.since = "2026-12-01";
+  const auto now = correlator::parse_iso("2026-12-04T18:31:04Z");
+  ASSERT_TRUE(now);
+  const auto p = cli::choose_periods(o, cli::Zone("UTC"), *now);
+  EXPECT_EQ(p.current.until, "2026-12-04T18:31:05Z");  // excluded: 18:31:04 is in
+}
+
 class DstReport : public ReportFixture {
  protected:
   nlohmann::ordered_json day(const char* zone, const char* date) { return cli::report_json(document(zone, date)); }
