@@ -28,7 +28,7 @@ Convention (docs/README.md says the same for writers):
 Each doc runs in a new temporary directory (its working directory), with the
 --bin-dir directories first in PATH, so `ndrlink` and `ndrlinkd` are the
 built ones. Paths of the installed package are mapped to the source tree:
-/usr/share/doc/ndrlink/examples/bounces/ -> SRC/tests/data/bounces/ and
+/usr/share/doc/ndrlink/examples/bounces -> SRC/tests/data/bounces and
 /usr/share/doc/ndrlink/examples/ndrlink.toml -> SRC/systemd/ndrlink.toml.
 """
 import argparse
@@ -133,7 +133,7 @@ class Runner:
         for var in ("NDRLINK_DB", "NDRLINK_VERP_SECRET_FILE", "NDRLINK_VERP_DOMAIN", "NDRLINK_VERP_PREFIX"):
             self.env.pop(var, None)
         src = pathlib.Path(source_dir).resolve()
-        self.paths = [("/usr/share/doc/ndrlink/examples/bounces/", f"{src}/tests/data/bounces/"),
+        self.paths = [("/usr/share/doc/ndrlink/examples/bounces", f"{src}/tests/data/bounces"),
                       ("/usr/share/doc/ndrlink/examples/ndrlink.toml", f"{src}/systemd/ndrlink.toml")]
         self.background = []  # (command, Popen, log path)
         self.failures, self.ran, self.skipped = 0, 0, 0
