@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runs the examples of a Markdown doc against the built programs.
 
-    run_doc_examples.py --bin-dir DIR [--bin-dir DIR] --source-dir SRC DOC.md
+    run_doc_examples.py --bin-dir DIR [--bin-dir DIR] --source-dir SRC DOC.md...
+    run_doc_examples.py --installed DOC.md...     (the installed package)
 
 Convention (docs/README.md says the same for writers):
 - A ```console block is an example. A line starting with `$ ` is a command
@@ -22,6 +23,9 @@ Convention (docs/README.md says the same for writers):
                                its output matches (the daemon is asynchronous);
   `<!-- test: requires relay -->` skipped, with a message, when ndrlinkd has
                                no SMTP relay (it rejects a [relay] section);
+  `<!-- test: installed -->`   runs only with --installed (scripts/check-package
+                               runs it against the installed package, its
+                               daemon started);
   `<!-- test: skip WHY -->`    not run (needs root, a real server, ...).
   Other fenced blocks are not run.
 
@@ -30,6 +34,7 @@ Each doc runs in a new temporary directory (its working directory), with the
 built ones. Paths of the installed package are mapped to the source tree:
 /usr/share/doc/ndrlink/examples/bounces -> SRC/tests/data/bounces and
 /usr/share/doc/ndrlink/examples/ndrlink.toml -> SRC/systemd/ndrlink.toml.
+With --installed the programs and paths are the installed ones, unmapped.
 """
 import argparse
 import os
@@ -125,16 +130,19 @@ def matches(expected, actual, prefix=False):
 
 
 class Runner:
-    def __init__(self, doc, bin_dirs, source_dir):
+    def __init__(self, doc, bin_dirs, source_dir, installed):
         self.doc = doc
         self.work = pathlib.Path(tempfile.mkdtemp(prefix="ndrlink-doc-"))
         self.env = dict(os.environ, PATH=os.pathsep.join(bin_dirs + [os.environ.get("PATH", "")]),
                         LC_ALL="C.UTF-8", TZ="UTC")
         for var in ("NDRLINK_DB", "NDRLINK_VERP_SECRET_FILE", "NDRLINK_VERP_DOMAIN", "NDRLINK_VERP_PREFIX"):
             self.env.pop(var, None)
-        src = pathlib.Path(source_dir).resolve()
-        self.paths = [("/usr/share/doc/ndrlink/examples/bounces", f"{src}/tests/data/bounces"),
-                      ("/usr/share/doc/ndrlink/examples/ndrlink.toml", f"{src}/systemd/ndrlink.toml")]
+        self.installed = installed
+        self.paths = []
+        if not installed:
+            src = pathlib.Path(source_dir).resolve()
+            self.paths = [("/usr/share/doc/ndrlink/examples/bounces", f"{src}/tests/data/bounces"),
+                          ("/usr/share/doc/ndrlink/examples/ndrlink.toml", f"{src}/systemd/ndrlink.toml")]
         self.background = []  # (command, Popen, log path)
         self.failures, self.ran, self.skipped = 0, 0, 0
         self._relay = None
@@ -224,6 +232,11 @@ class Runner:
                     self.skipped += 1
                     print(f"skipped {self.doc}:{block.line_no}: {block.marker('skip')}")
                     continue
+                if block.marker("installed") is not None and not self.installed:
+                    self.skipped += 1
+                    print(f"skipped {self.doc}:{block.line_no}: runs against the installed package "
+                          "(scripts/check-package)")
+                    continue
                 if block.marker("requires") == "relay" and not self.has_relay():
                     self.skipped += 1
                     print(f"skipped {self.doc}:{block.line_no}: this ndrlinkd has no SMTP relay "
@@ -248,13 +261,17 @@ class Runner:
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--bin-dir", action="append", required=True)
-    ap.add_argument("--source-dir", required=True)
+    ap.add_argument("--bin-dir", action="append", default=[])
+    ap.add_argument("--source-dir")
+    ap.add_argument("--installed", action="store_true", help="run against the installed package")
     ap.add_argument("docs", nargs="+", type=pathlib.Path)
     args = ap.parse_args()
+    if not args.installed and not (args.bin_dir and args.source_dir):
+        ap.error("--bin-dir and --source-dir are needed unless --installed")
     ok = True
     for doc in args.docs:
-        ok = Runner(doc, [str(pathlib.Path(d).resolve()) for d in args.bin_dir], args.source_dir).run() and ok
+        bin_dirs = [str(pathlib.Path(d).resolve()) for d in args.bin_dir]
+        ok = Runner(doc, bin_dirs, args.source_dir, args.installed).run() and ok
     sys.exit(0 if ok else 1)
 
 
