@@ -114,6 +114,12 @@ def expand(path, skip_title):
     return out
 
 
+def unlink(line):
+    """Links become their text (an http link keeps its URL in <>)."""
+    return LINK.sub(lambda m: m.group(1) if not m.group(2).startswith("http")
+                    else f"{m.group(1)} <{m.group(2)}>", line)
+
+
 def adapt(lines):
     lines = COMMENT.sub("", "\n".join(lines)).splitlines()
     out, i, in_fence = [], 0, False
@@ -134,13 +140,10 @@ def adapt(lines):
                 j += 1
             if out and out[-1].strip():
                 out.append("")
-            out += table_to_definitions(lines[i:j])
+            out += [unlink(d) for d in table_to_definitions(lines[i:j])]
             i = j
             continue
-        if not in_fence:
-            line = LINK.sub(lambda m: m.group(1) if not m.group(2).startswith("http")
-                            else f"{m.group(1)} <{m.group(2)}>", line)
-        out.append(line)
+        out.append(line if in_fence else unlink(line))
         i += 1
     return "\n".join(out) + "\n"
 

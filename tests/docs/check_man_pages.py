@@ -4,7 +4,8 @@
     check_man_pages.py --ndrlink BIN --ndrlinkd BIN --man-dir DIR
 
 - Each page renders with `man -l` (80 columns) and `groff -ww` without a
-  single warning, and lexgrog finds its NAME line (for whatis/apropos).
+  single warning and without a leftover Markdown link, and lexgrog finds
+  its NAME line (for whatis/apropos).
 - ndrlink(1) has a subsection for every subcommand `ndrlink --help` lists,
   and every option of `ndrlink --help` and `ndrlink CMD --help` appears in
   the page (the options of CMD inside CMD's subsection).
@@ -68,6 +69,8 @@ def check_rendering(page):
     r = render(page, 80)
     if r.returncode != 0 or r.stderr.strip():
         fail(f"{page.name}: man -l: {r.stderr.strip() or 'exit ' + str(r.returncode)}")
+    if "\u27e8" in r.stdout:  # go-md2man shows a link target as <target>
+        fail(f"{page.name}: a Markdown link was left in: {r.stdout[r.stdout.index(chr(0x27e8)) - 40:][:80]!r}")
     g = run(["groff", "-man", "-Tutf8", "-ww", "-z", str(page)])
     if g.returncode != 0 or g.stderr.strip():
         fail(f"{page.name}: groff -ww: {g.stderr.strip()}")
