@@ -33,8 +33,8 @@ Each doc runs in a new temporary directory (its working directory), with the
 --bin-dir directories first in PATH, so `ndrlink` and `ndrlinkd` are the
 built ones. Paths of the installed package are mapped to the source tree:
 /usr/share/doc/ndrlink/examples/bounces -> SRC/tests/data/bounces and
-/usr/share/doc/ndrlink/examples/ndrlink.toml -> SRC/systemd/ndrlink.toml.
-With --installed the programs and paths are the installed ones, unmapped.
+/usr/share/doc/ndrlink/examples/ndrlink.toml -> SRC/systemd/ndrlink.toml
+(and back in the output). With --installed the programs and paths are the installed ones, unmapped.
 """
 import argparse
 import os
@@ -152,6 +152,12 @@ class Runner:
             text = text.replace(installed, source)
         return text
 
+    def unmapped(self, text):
+        """Output shows the installed paths the doc used."""
+        for installed, source in self.paths:
+            text = text.replace(source, installed)
+        return text
+
     def fail(self, block, command, why):
         self.failures += 1
         print(f"FAIL {self.doc}:{block.line_no}: $ {command}\n{why}")
@@ -169,7 +175,7 @@ class Runner:
     def run_once(self, command):
         r = subprocess.run(["bash", "-c", self.mapped(command)], cwd=self.work, env=self.env,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
-        return r.returncode, r.stdout.splitlines()
+        return r.returncode, self.unmapped(r.stdout).splitlines()
 
     def check(self, block, command, expected, eventually):
         deadline = time.monotonic() + (WAIT_SECONDS if eventually else 0)
@@ -192,7 +198,7 @@ class Runner:
         self.background.append((command, proc, log))
         deadline = time.monotonic() + WAIT_SECONDS
         while True:
-            actual = log.read_text(errors="replace").splitlines()
+            actual = self.unmapped(log.read_text(errors="replace")).splitlines()
             if matches(expected, actual, prefix=True):
                 break
             if proc.poll() is not None or time.monotonic() >= deadline:
