@@ -191,6 +191,49 @@ TEST_F(ProbeCli, SendRefusedAtDataMarksTheAcceptanceBounced) {
   EXPECT_EQ(events.back().why, "data refused: 554 5.7.1 Message rejected by policy");
 }
 
+TEST_F(ProbeCli, SendConnectionLostDuringDataKeepsTheAcceptancePending) {
+  ScriptedSmtpServer::Options o;
+  o.close_after_data_bytes = 10;
+  ScriptedSmtpServer server(o);
+  const auto r = probe(server, "a@example.com", {"--send"});
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  const auto j = r.json();
+  EXPECT_EQ(j["verdict"], "error");
+  EXPECT_EQ(j["rcpt_reply"]["code"], 250);
+  ASSERT_TRUE(j.contains("acceptance_id")) << r.out;
+  auto store = storage::Store::open(db());
+  const auto a = store->acceptance(j["acceptance_id"].get<std::int64_t>());
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->state, "pending");  // the server may have the message: not lost, not presumed refused
+}
+
+TEST_F(ProbeCli, SenderRefusedIsAnErrorNotAVerdictOnTheAddress) {
+  ScriptedSmtpServer server;
+  server.on("MAIL", ScriptedSmtpServer::reply("553 5.7.1 <postmaster@probe.test>: Sender address rejected"));
+  const auto r = probe(server, "a@example.com");
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  const auto j = r.json();
+  EXPECT_EQ(j["verdict"], "error");
+  EXPECT_EQ(j["mail_reply"]["code"], 553);
+  EXPECT_TRUE(j["rcpt_reply"].is_null());
+  EXPECT_NE(j["meaning"].get<std::string>().find("--from"), std::string::npos);
+}
+
+TEST_F(ProbeCli, GreetingRefusals) {
+  ScriptedSmtpServer busy;
+  busy.on("GREETING", ScriptedSmtpServer::reply("421 4.3.2 Too many connections"));
+  const auto t = probe(busy, "a@example.com");
+  EXPECT_EQ(t.status, 2) << t.out;
+  EXPECT_EQ(t.json()["verdict"], "temporary");
+  EXPECT_EQ(t.json()["attempts"][0], busy.address() + ": 421 4.3.2 Too many connections");
+  ScriptedSmtpServer no;
+  no.on("GREETING", ScriptedSmtpServer::reply("554 5.7.1 No SMTP service for you"));
+  const auto e = probe(no, "a@example.com");
+  EXPECT_EQ(e.status, 2) << e.out;
+  EXPECT_EQ(e.json()["verdict"], "error");
+  EXPECT_TRUE(e.json()["mx"].is_null());
+}
+
 TEST_F(ProbeCli, NullSenderAndTextOutput) {
   ScriptedSmtpServer server;
   const auto r = run({"probe", "a@example.com", "--mx", server.address(), "--from", "<>", "--starttls", "no"});
