@@ -14,6 +14,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "../integration/test_support.h"
 #include "smtp_data.h"
 
 namespace ndrlink::test {
@@ -132,13 +133,17 @@ class ScriptedSmtpServer::Session {
         while (fill()) buf_.clear();
         return false;
       case Action::Kind::close: ::shutdown(fd_, SHUT_RDWR); return false;
+      case Action::Kind::reply_close:
+        send(a.text.empty() ? fallback : a.text);
+        ::shutdown(fd_, SHUT_RDWR);
+        return false;
     }
     return false;
   }
 
   static bool positive(const Action& a, const std::string& fallback) {
     const std::string& t = a.text.empty() ? fallback : a.text;
-    return a.kind == Action::Kind::reply && !t.empty() && t[0] == '2';
+    return (a.kind == Action::Kind::reply || a.kind == Action::Kind::reply_close) && !t.empty() && t[0] == '2';
   }
 
   std::string ehlo_reply(const std::string& arg) {
@@ -291,9 +296,9 @@ class ScriptedSmtpServer::Session {
     in_transaction_ = false;
     const Action done = s_.scripted(".", "");
     static std::atomic<int> queued{0};
-    message_.reply = done.kind == Action::Kind::reply
-                         ? (done.text.empty() ? "250 2.0.0 Ok: queued as Q" + std::to_string(++queued) : done.text)
-                         : "";
+    const bool replies = done.kind == Action::Kind::reply || done.kind == Action::Kind::reply_close;
+    message_.reply =
+        replies ? (done.text.empty() ? "250 2.0.0 Ok: queued as Q" + std::to_string(++queued) : done.text) : "";
     s_.record_message(message_);
     return act(done, message_.reply);
   }
@@ -417,12 +422,11 @@ std::vector<ScriptedSmtpServer::Message> ScriptedSmtpServer::messages() const {
 }
 
 bool ScriptedSmtpServer::wait_for_commands(std::size_t n, std::chrono::milliseconds limit) const {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (commands().size() >= n) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return commands().size() >= n;
+  return testing::eventually([&] { return commands().size() >= n; }, limit);
+}
+
+bool ScriptedSmtpServer::wait_for_messages(std::size_t n, std::chrono::milliseconds limit) const {
+  return testing::eventually([&] { return messages().size() >= n; }, limit);
 }
 
 }  // namespace ndrlink::test

@@ -26,10 +26,12 @@ class ScriptedSmtpServer {
  public:
   // What the server does in answer to a command.
   struct Action {
-    enum class Kind { reply, hang, close } kind = Kind::reply;
-    std::string text;  // for reply
+    enum class Kind { reply, hang, close, reply_close } kind = Kind::reply;
+    std::string text;  // for reply and reply_close
   };
   static Action reply(std::string text) { return {Action::Kind::reply, std::move(text)}; }
+  // Reply, then close the connection (a "421 shutting down").
+  static Action reply_and_close(std::string text) { return {Action::Kind::reply_close, std::move(text)}; }
   static Action hang() { return {Action::Kind::hang, {}}; }    // never answer (until the client or server closes)
   static Action close() { return {Action::Kind::close, {}}; }  // close the connection without a reply
 
@@ -88,8 +90,10 @@ class ScriptedSmtpServer {
   int connections() const { return connections_.load(); }
   // Octets of DATA payload received so far (also of unfinished messages).
   std::size_t data_bytes() const { return data_bytes_.load(); }
-  // Waits until `n` commands were received or `limit` passed; true if so.
+  // Waits until `n` commands (messages) were received or `limit` passed;
+  // true if so.
   bool wait_for_commands(std::size_t n, std::chrono::milliseconds limit) const;
+  bool wait_for_messages(std::size_t n, std::chrono::milliseconds limit) const;
 
  private:
   class Session;
