@@ -14,7 +14,6 @@
 #include <optional>
 #include <stdexcept>
 
-#include "../integration/test_support.h"
 #include "smtp_data.h"
 
 namespace ndrlink::test {
@@ -402,13 +401,19 @@ ScriptedSmtpServer::Action ScriptedSmtpServer::scripted(const std::string& verb,
 }
 
 void ScriptedSmtpServer::record_command(const std::string& line) {
-  std::lock_guard lock(mu_);
-  commands_.push_back(line);
+  {
+    std::lock_guard lock(mu_);
+    commands_.push_back(line);
+  }
+  recorded_.notify_all();
 }
 
 void ScriptedSmtpServer::record_message(Message m) {
-  std::lock_guard lock(mu_);
-  messages_.push_back(std::move(m));
+  {
+    std::lock_guard lock(mu_);
+    messages_.push_back(std::move(m));
+  }
+  recorded_.notify_all();
 }
 
 std::vector<std::string> ScriptedSmtpServer::commands() const {
@@ -422,11 +427,13 @@ std::vector<ScriptedSmtpServer::Message> ScriptedSmtpServer::messages() const {
 }
 
 bool ScriptedSmtpServer::wait_for_commands(std::size_t n, std::chrono::milliseconds limit) const {
-  return testing::eventually([&] { return commands().size() >= n; }, limit);
+  std::unique_lock lock(mu_);
+  return recorded_.wait_for(lock, limit, [&] { return commands_.size() >= n; });
 }
 
 bool ScriptedSmtpServer::wait_for_messages(std::size_t n, std::chrono::milliseconds limit) const {
-  return testing::eventually([&] { return messages().size() >= n; }, limit);
+  std::unique_lock lock(mu_);
+  return recorded_.wait_for(lock, limit, [&] { return messages_.size() >= n; });
 }
 
 }  // namespace ndrlink::test

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <limits>
 #include <map>
@@ -110,6 +111,7 @@ class ScriptedSmtpServer {
   std::atomic<int> connections_{0};
   std::atomic<std::size_t> data_bytes_{0};
   mutable std::mutex mu_;
+  mutable std::condition_variable recorded_;  // a command or message was recorded
   std::map<std::string, std::vector<Action>> script_;
   std::map<std::string, std::size_t> used_;  // verb -> commands answered so far
   std::map<std::string, Action> rcpt_script_;
