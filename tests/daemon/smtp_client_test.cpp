@@ -356,6 +356,17 @@ TEST(SmtpClient, AuthPlainAndLogin) {
   EXPECT_EQ(server.commands().at(1), "AUTH PLAIN <auth data>");
 }
 
+TEST(SmtpClient, LineBreaksInArgumentsAreNeverSent) {
+  ScriptedSmtpServer server;
+  const auto out = run(server, plain_options(), [](SmtpClient& c) -> boost::asio::awaitable<void> {
+    const std::string evil = "a@client.test>\r\nRCPT TO:<victim@example.com";
+    co_await c.mail_from(evil);
+  });
+  EXPECT_EQ(out.kind, SmtpError::Kind::protocol) << out.error;
+  EXPECT_NE(out.error.find("CR or LF"), std::string::npos) << out.error;
+  for (const auto& cmd : server.commands()) EXPECT_EQ(cmd.find("victim"), std::string::npos) << cmd;
+}
+
 TEST(SmtpClient, AuthNotOfferedIsAnError) {
   ScriptedSmtpServer server;
   const auto out = run(server, plain_options(), [&](SmtpClient& c) -> boost::asio::awaitable<void> {
