@@ -175,6 +175,7 @@ asio::awaitable<Response> Connection::read(Duration idle_timeout) {
         rethrow(e, "read");
       }
       disarm();
+      received_ += n;
       pending_.assign(buffer_.data(), n);
     }
   } catch (const ProtocolError& e) {

@@ -68,6 +68,8 @@ class Connection {
   void close();
   bool is_open() const { return stream_->next_layer().is_open(); }
   bool encrypted() const { return tls_on_; }
+  // Bytes received from the server so far (TLS payload when encrypted).
+  std::uint64_t received() const { return received_; }
   boost::asio::any_io_executor executor() const { return ex_; }
 
  private:
@@ -84,6 +86,7 @@ class Connection {
   std::shared_ptr<bool> timed_out_ = std::make_shared<bool>(false);
   Duration armed_for_{};
   bool tls_on_ = false;
+  std::uint64_t received_ = 0;
   ResponseFramer framer_;
   std::string pending_;  // received, not yet framed (at most one read's worth)
   std::array<char, 64 * 1024> buffer_{};
