@@ -14,12 +14,16 @@ namespace ndrlink::daemon {
 
 Daemon::Daemon(Config config)
     : config_(std::move(config)),
-      pipeline_(config_, correlator::system_now),
+      pipeline_(config_, config_.clock_scale > 1 ? correlator::accelerated_clock(config_.clock_scale)
+                                                 : correlator::Clock(correlator::system_now)),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
       sweep_timer_(io_),
       checkpoint_timer_(io_),
       watchdog_timer_(io_),
       status_timer_(io_) {
+  if (config_.clock_scale > 1)
+    spdlog::warn("daemon.clock_scale = {}: the daemon's clock runs {}x faster than real time (tests only)",
+                 config_.clock_scale, config_.clock_scale);
   if (config_.socket.enabled) socket_ = std::make_shared<IngestSocket>(io_, pipeline_, stats_, config_.socket);
 }
 
@@ -108,8 +112,9 @@ void Daemon::reload() {
     return;
   }
   if (fresh.db_path != config_.db_path || fresh.verp_secret_file != config_.verp_secret_file ||
-      fresh.workers != config_.workers || fresh.queue_size != config_.queue_size)
-    spdlog::warn("SIGHUP: store, VERP secret and worker settings apply after a restart");
+      fresh.workers != config_.workers || fresh.queue_size != config_.queue_size ||
+      fresh.clock_scale != config_.clock_scale)
+    spdlog::warn("SIGHUP: store, VERP secret, worker and clock_scale settings apply after a restart");
   // Sources: swap to the new set; if one of them cannot start (a bad path,
   // a bad CA file), go back to the sources that ran before.
   const Config previous = config_;
@@ -143,8 +148,12 @@ void Daemon::reload() {
   systemd::ready(status_line());
 }
 
+std::chrono::milliseconds Daemon::real_time(std::chrono::seconds daemon_time) const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(daemon_time) / config_.clock_scale;
+}
+
 void Daemon::schedule_sweep() {
-  sweep_timer_.expires_after(config_.sweep_interval);
+  sweep_timer_.expires_after(real_time(config_.sweep_interval));
   sweep_timer_.async_wait([this](boost::system::error_code ec) {
     if (ec) return;
     Pipeline::Job job = [this](Processor& p) {
@@ -162,7 +171,7 @@ void Daemon::schedule_sweep() {
 }
 
 void Daemon::schedule_checkpoint() {
-  checkpoint_timer_.expires_after(config_.checkpoint_interval);
+  checkpoint_timer_.expires_after(real_time(config_.checkpoint_interval));
   checkpoint_timer_.async_wait([this](boost::system::error_code ec) {
     if (ec) return;
     Pipeline::Job job = [](Processor& p) {

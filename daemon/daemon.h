@@ -33,6 +33,8 @@ class Daemon {
   void stop_sources();
   void on_signal(int signo);
   void reload();
+  // How long `daemon_time` lasts in real time (see Config::clock_scale).
+  std::chrono::milliseconds real_time(std::chrono::seconds daemon_time) const;
   void schedule_sweep();
   void schedule_checkpoint();
   void schedule_watchdog();

@@ -247,8 +247,9 @@ SweepOutcome Correlator::sweep(int batch) {
   SweepOutcome outcome;
   const TimePoint now = clock_();
   const std::string cutoff = to_iso(now - options_.grace);
+  const auto grace_min = std::chrono::duration_cast<std::chrono::minutes>(options_.grace).count();
   const std::string why = "no NDR within the grace period (" +
-                          std::to_string(std::chrono::duration_cast<std::chrono::hours>(options_.grace).count()) + " h)";
+                          (grace_min % 60 == 0 ? std::to_string(grace_min / 60) + " h)" : std::to_string(grace_min) + " min)");
   for (;;) {
     const int before = outcome.presumed_delivered;
     storage::Transaction tx(store_);
