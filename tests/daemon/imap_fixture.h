@@ -7,7 +7,6 @@
 #include <spdlog/sinks/ringbuffer_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
-#include <sqlite3.h>
 
 #include <algorithm>
 #include <chrono>
@@ -21,6 +20,7 @@
 
 #include "../integration/test_support.h"
 #include "daemon.h"
+#include "daemon_fixture.h"
 #include "dovecot_harness.h"
 
 namespace ndrlink::daemon::imap_test {
@@ -38,17 +38,7 @@ inline std::vector<std::string> bounce_files() {
 
 // The single integer `sql` gives on the database at `db` (-1 on error).
 inline long query(const std::string& db, const std::string& sql) {
-  sqlite3* h = nullptr;
-  long n = -1;
-  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_busy_timeout(h, 2000);
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-      n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(h);
-  return n;
+  return static_cast<long>(ndrlink::testing::query_scalar(db, sql));
 }
 
 // The shared poll, with the IMAP tests' default patience.
