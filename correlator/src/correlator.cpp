@@ -243,7 +243,7 @@ IngestOutcome Correlator::ingest(std::string_view source_key, const parser::Repo
   return outcome;
 }
 
-SweepOutcome Correlator::sweep(int batch) {
+SweepOutcome Correlator::sweep(int batch, int max_batches) {
   SweepOutcome outcome;
   const TimePoint now = clock_();
   const std::string cutoff = to_iso(now - options_.grace);
@@ -268,6 +268,10 @@ SweepOutcome Correlator::sweep(int batch) {
     tx.commit();
     // Stop when the last batch was short, or made no progress (cannot loop).
     if (static_cast<int>(ids.size()) < batch || outcome.presumed_delivered == before) break;
+    if (max_batches > 0 && --max_batches == 0) {
+      outcome.more = true;
+      break;
+    }
   }
   return outcome;
 }

@@ -9,7 +9,8 @@
 // and linked; every acknowledged acceptance stored), integrity_check is
 // ok, sweeps presumed acceptances delivered, and RSS after the warm-up
 // grew by at most --rss-growth percent (mean of the last quarter of the
-// samples against the first). Latency is reported, never asserted.
+// samples against the first; the warm-up lasts until the sweeps have work,
+// see Options). Latency is reported, never asserted.
 // Usage: soak_driver [--seconds S] [--scale K] [--ndr-rate N] [--acceptance-rate N]
 //                    [--grace-minutes M] [--warmup-seconds W] [--sample-seconds T]
 //                    [--rss-growth PCT] [--corpus DIR] [--check] [--keep]
@@ -43,7 +44,10 @@ using namespace ndrlink::soak;
 
 struct Options {
   double seconds = 600, ndr_rate = 200, acceptance_rate = 2000, sample_seconds = 5, rss_growth = 10;
-  double warmup_seconds = -1;  // default: max(30 s, a tenth of the run)
+  // Default: max(30 s, a tenth of the run, two grace periods in real
+  // time). The first sweep that presumes anything comes one grace period
+  // in; only from then on does the daemon do all of its steady work.
+  double warmup_seconds = -1;
   unsigned scale = 6, grace_minutes = 10;
   fs::path corpus = NDRLINK_CORPUS_DIR "/dev";
   bool check = false, keep = false;
@@ -70,7 +74,8 @@ Options parse_options(int argc, char** argv) {
     else if (a == "--keep") o.keep = true;
     else throw std::runtime_error("unknown option " + a);
   }
-  if (o.warmup_seconds < 0) o.warmup_seconds = std::max(30.0, o.seconds / 10);
+  if (o.warmup_seconds < 0)
+    o.warmup_seconds = std::max({30.0, o.seconds / 10, 2.0 * o.grace_minutes * 60 / o.scale});
   return o;
 }
 
@@ -225,6 +230,7 @@ int main(int argc, char** argv) {
   print("maildir_latency_max", latencies.empty() ? -1 : latencies.back(), "ms");
   print("maildir_latency_target_p99", 100, "ms");
   const auto growth = rss.growth(o.warmup_seconds);
+  print("rss_warmup", o.warmup_seconds, "s");
   print("rss_first_quartile", growth.first_mib, "MiB");
   print("rss_last_quartile", growth.last_mib, "MiB");
   print("rss_growth", growth.percent, "%");
