@@ -218,7 +218,13 @@ Config parse_config(std::string_view text, const std::string& path) {
   }
   if (const auto* t = sub_table(top, root, "correlator")) {
     TableReader r(*t, "correlator.", path);
-    r.get_duration("grace_hours", c.grace, 1, 24 * 365);
+    auto hours = std::chrono::duration_cast<std::chrono::hours>(c.grace);
+    std::chrono::minutes minutes{0};
+    r.get_duration("grace_hours", hours, 1, 24 * 365);
+    r.get_duration("grace_minutes", minutes, 1, 60 * 24 * 365);
+    if (t->get("grace_hours") && t->get("grace_minutes"))
+      r.fail(*t->get("grace_minutes"), "grace_minutes", "give grace_hours or grace_minutes, not both");
+    c.grace = minutes.count() > 0 ? minutes : std::chrono::minutes(hours);
     r.get_duration("window_hours", c.window, 1, 24 * 365);
     r.get("keep_raw", c.keep_raw);
     r.finish();
@@ -234,6 +240,7 @@ Config parse_config(std::string_view text, const std::string& path) {
     r.get_range("queue_size", c.queue_size, 1, 1 << 20);
     r.get_duration("sweep_interval_seconds", c.sweep_interval, 1, 86400);
     r.get_duration("checkpoint_interval_seconds", c.checkpoint_interval, 1, 86400);
+    r.get_range("clock_scale", c.clock_scale, 1, 3600);
     r.finish();
   }
   if (const auto* t = sub_table(top, root, "log")) {

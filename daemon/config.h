@@ -83,7 +83,7 @@ struct Config {
   std::string verp_prefix = "bounces+";
 
   // [correlator]
-  std::chrono::hours grace{120};
+  std::chrono::minutes grace{std::chrono::hours(120)};  // grace_hours, or grace_minutes
   std::chrono::hours window{168};
   bool keep_raw = false;
 
@@ -95,6 +95,10 @@ struct Config {
   std::size_t queue_size = 256;
   std::chrono::seconds sweep_interval{300};
   std::chrono::seconds checkpoint_interval{600};
+  // Tests and soaks only: the daemon's clock (acceptance and report times,
+  // the grace period) and its sweep/checkpoint timers run this many times
+  // faster than real time. Network timeouts and backoff stay real.
+  unsigned clock_scale = 1;
 
   // [log]
   std::string log_level = "info";

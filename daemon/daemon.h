@@ -33,7 +33,10 @@ class Daemon {
   void stop_sources();
   void on_signal(int signo);
   void reload();
+  // How long `daemon_time` lasts in real time (see Config::clock_scale).
+  std::chrono::milliseconds real_time(std::chrono::seconds daemon_time) const;
   void schedule_sweep();
+  void sweep_batch(int done_so_far);
   void schedule_checkpoint();
   void schedule_watchdog();
   void schedule_status();
@@ -48,6 +51,7 @@ class Daemon {
   std::vector<std::shared_ptr<Source>> sources_;
   std::shared_ptr<IngestSocket> socket_;
   bool stopping_ = false;
+  bool sweeping_ = false;  // a sweep's batches are queued or running
 };
 
 }  // namespace ndrlink::daemon

@@ -62,6 +62,7 @@ asio::awaitable<Response> Connection::read(Duration idle_timeout) {
       } catch (const net::NetError& e) {
         rethrow(e);
       }
+      received_ += n;
       pending_.assign(buffer_.data(), n);
     }
   } catch (const ProtocolError& e) {

@@ -64,11 +64,14 @@ class Connection {
   void close() { stream_.close(); }
   bool is_open() const { return stream_.is_open(); }
   bool encrypted() const { return stream_.encrypted(); }
+  // Bytes received from the server so far (TLS payload when encrypted).
+  std::uint64_t received() const { return received_; }
   boost::asio::any_io_executor executor() const { return stream_.executor(); }
 
  private:
   std::shared_ptr<boost::asio::ssl::context> tls_;
   net::NetStream stream_;
+  std::uint64_t received_ = 0;
   ResponseFramer framer_;
   std::string pending_;  // received, not yet framed (at most one read's worth)
   std::array<char, 64 * 1024> buffer_{};

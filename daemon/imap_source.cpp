@@ -32,6 +32,64 @@ struct WorkerCall {
   bool done = false;
 };
 
+// A fetch running longer than this is reported, once per period, with
+// how much has arrived: a slow server shows in the log as a few lines,
+// not as silence and not as a line per chunk.
+constexpr auto kFetchReportEvery = 10s;
+
+// Logs the progress of one UID FETCH every kFetchReportEvery until done()
+// (or destruction); done() adds a summary line when the fetch was slow.
+class FetchProgress {
+ public:
+  FetchProgress(asio::io_context& io, std::string name, const std::shared_ptr<imap::Connection>& conn,
+                std::size_t messages)
+      : state_(std::make_shared<State>(io, std::move(name), conn, messages)) {
+    arm(state_);
+  }
+  ~FetchProgress() { state_->timer.cancel(); }
+  FetchProgress(const FetchProgress&) = delete;
+  FetchProgress& operator=(const FetchProgress&) = delete;
+
+  void done() {
+    state_->timer.cancel();
+    if (!state_->reported) return;
+    const double secs = state_->elapsed();
+    spdlog::info("imap {}: fetched {} message(s), {} KiB in {:.1f} s ({:.1f} KiB/s): the server is slow", state_->name,
+                 state_->messages, state_->kib(), secs, state_->kib() / std::max(secs, 0.001));
+  }
+
+ private:
+  struct State {
+    State(asio::io_context& io, std::string n, const std::shared_ptr<imap::Connection>& c, std::size_t m)
+        : timer(io), name(std::move(n)), conn(c), messages(m), bytes_before(c->received()) {}
+    double elapsed() const {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - began).count();
+    }
+    std::uint64_t kib() const {
+      const auto c = conn.lock();
+      return c ? (c->received() - bytes_before) / 1024 : 0;
+    }
+    asio::steady_timer timer;
+    std::string name;
+    std::weak_ptr<imap::Connection> conn;
+    std::size_t messages;
+    std::uint64_t bytes_before;
+    std::chrono::steady_clock::time_point began = std::chrono::steady_clock::now();
+    bool reported = false;
+  };
+  static void arm(const std::shared_ptr<State>& state) {
+    state->timer.expires_after(kFetchReportEvery);
+    state->timer.async_wait([state](boost::system::error_code ec) {
+      if (ec) return;
+      state->reported = true;
+      spdlog::info("imap {}: still fetching {} message(s) after {:.0f} s: {} KiB received so far", state->name,
+                   state->messages, state->elapsed(), state->kib());
+      arm(state);
+    });
+  }
+  std::shared_ptr<State> state_;
+};
+
 const char* tls_name(TlsMode m) {
   return m == TlsMode::implicit ? "TLS" : m == TlsMode::starttls ? "STARTTLS" : "plaintext";
 }
@@ -236,7 +294,9 @@ asio::awaitable<void> ImapSource::process_batch(imap::Client& client, Cursor& cu
                    limits_.max_literal - 1);
     bodies.emplace_back(uid, std::make_shared<const std::string>(std::move(body)));
   };
+  FetchProgress progress(io_, config_.name, conn_, uids.size());
   co_await client.fetch_bodies(uids, take);
+  progress.done();
   std::sort(bodies.begin(), bodies.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
 
   // All of the batch goes to the workers at once; results come back in any order.

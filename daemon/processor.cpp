@@ -62,7 +62,7 @@ void Processor::save_cursor(std::string_view source, std::int64_t uidvalidity, s
   store_->save_cursor(storage::SourceCursor{std::string(source), uidvalidity, last_uid, correlator::to_iso(clock_())});
 }
 
-correlator::SweepOutcome Processor::sweep() { return correlator_->sweep(); }
+correlator::SweepOutcome Processor::sweep_batch(int batch) { return correlator_->sweep(batch, 1); }
 
 void Processor::checkpoint() { store_->checkpoint(); }
 

@@ -43,7 +43,8 @@ class Processor {
   // Saves (uidvalidity, last_uid) for `source`, stamped with the clock.
   void save_cursor(std::string_view source, std::int64_t uidvalidity, std::int64_t last_uid);
 
-  correlator::SweepOutcome sweep();
+  // One transaction of the grace sweep (at most `batch` acceptances).
+  correlator::SweepOutcome sweep_batch(int batch);
   std::size_t max_message_bytes() const { return parse_options_.max_message_bytes; }
   void checkpoint();
 

@@ -18,6 +18,16 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
 
 TimePoint system_now() { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); }
 
+Clock accelerated_clock(unsigned factor) {
+  using namespace std::chrono;
+  const auto start = system_clock::now();
+  const auto steady_start = steady_clock::now();
+  return [start, steady_start, factor] {
+    const auto elapsed = duration_cast<system_clock::duration>(steady_clock::now() - steady_start);
+    return floor<seconds>(start + elapsed * factor);
+  };
+}
+
 std::string to_iso(TimePoint t) {
   const std::time_t tt = t.time_since_epoch().count();
   std::tm tm{};

@@ -243,12 +243,13 @@ IngestOutcome Correlator::ingest(std::string_view source_key, const parser::Repo
   return outcome;
 }
 
-SweepOutcome Correlator::sweep(int batch) {
+SweepOutcome Correlator::sweep(int batch, int max_batches) {
   SweepOutcome outcome;
   const TimePoint now = clock_();
   const std::string cutoff = to_iso(now - options_.grace);
+  const auto grace_min = std::chrono::duration_cast<std::chrono::minutes>(options_.grace).count();
   const std::string why = "no NDR within the grace period (" +
-                          std::to_string(std::chrono::duration_cast<std::chrono::hours>(options_.grace).count()) + " h)";
+                          (grace_min % 60 == 0 ? std::to_string(grace_min / 60) + " h)" : std::to_string(grace_min) + " min)");
   for (;;) {
     const int before = outcome.presumed_delivered;
     storage::Transaction tx(store_);
@@ -267,6 +268,10 @@ SweepOutcome Correlator::sweep(int batch) {
     tx.commit();
     // Stop when the last batch was short, or made no progress (cannot loop).
     if (static_cast<int>(ids.size()) < batch || outcome.presumed_delivered == before) break;
+    if (max_batches > 0 && --max_batches == 0) {
+      outcome.more = true;
+      break;
+    }
   }
   return outcome;
 }

@@ -124,6 +124,19 @@ TEST(Config, SyntaxErrorsAndMissingFiles) {
   }
 }
 
+TEST(Config, GraceInMinutesAndTheTestClockScale) {
+  const auto c = parse_config("[correlator]\ngrace_minutes = 10\n[daemon]\nclock_scale = 6\n[[maildir]]\npath = \"m\"\n", "t");
+  EXPECT_EQ(c.grace, std::chrono::minutes(10));
+  EXPECT_EQ(c.clock_scale, 6u);
+  const auto d = parse_config("[[maildir]]\npath = \"m\"\n", "t");
+  EXPECT_EQ(d.grace, std::chrono::hours(120));
+  EXPECT_EQ(d.clock_scale, 1u);
+  EXPECT_EQ(error_of("[correlator]\ngrace_hours = 2\ngrace_minutes = 10\n[[maildir]]\npath = \"m\"\n"),
+            ":3: correlator.grace_minutes: give grace_hours or grace_minutes, not both");
+  EXPECT_EQ(error_of("[daemon]\nclock_scale = 0\n[[maildir]]\npath = \"m\"\n"),
+            ":2: daemon.clock_scale: must be between 1 and 3600");
+}
+
 TEST(Config, BuiltInDefaultWatchesVar) {
   const auto c = default_config();
   EXPECT_EQ(c.db_path, "./var/ndrlink.db");

@@ -13,6 +13,22 @@
 
 namespace ndrlink::testing {
 
+// The single integer `sql` gives on the database at `db`, opened read-only
+// (-1 on error).
+inline long long query_scalar(const std::string& db, const std::string& sql) {
+  sqlite3* h = nullptr;
+  long long v = -1;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(h, 5000);
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+      v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(h);
+  return v;
+}
+
 class DaemonFixture {
  public:
   explicit DaemonFixture(const std::string& extra_toml = "") {
@@ -50,19 +66,7 @@ class DaemonFixture {
   }
 
   // The single integer a query returns (-1 on error).
-  long long scalar(const std::string& sql) const {
-    sqlite3* db = nullptr;
-    long long v = -1;
-    if (sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-      sqlite3_busy_timeout(db, 5000);
-      sqlite3_stmt* st = nullptr;
-      if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-      sqlite3_finalize(st);
-    }
-    sqlite3_close(db);
-    return v;
-  }
+  long long scalar(const std::string& sql) const { return query_scalar(db_path(), sql); }
 
  private:
   TempDir dir_;

@@ -2,137 +2,16 @@
 // runs in-process with a store in a temp dir; the tests deliver real
 // bounces and count what the store holds.
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ringbuffer_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
-#include <spdlog/spdlog.h>
-#include <sqlite3.h>
 
-#include <chrono>
-#include <filesystem>
-#include <fstream>
-#include <functional>
-#include <thread>
+#include <boost/asio/io_context.hpp>
 
-#include "daemon.h"
-#include "../integration/test_support.h"
-#include "dovecot_harness.h"
+#include "imap_fixture.h"
 #include "imap_source.h"
 
 namespace ndrlink::daemon {
 namespace {
 namespace fs = std::filesystem;
-using namespace std::chrono_literals;
-using test::Dovecot;
-
-std::vector<std::string> bounce_files() {
-  std::vector<std::string> out;
-  for (const auto& e : fs::directory_iterator(std::string(NDRLINK_TEST_DATA) + "/bounces"))
-    if (e.path().extension() == ".eml") out.push_back(e.path().string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-long query(const std::string& db, const std::string& sql) {
-  sqlite3* h = nullptr;
-  long n = -1;
-  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_busy_timeout(h, 2000);
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-      n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-  }
-  sqlite3_close(h);
-  return n;
-}
-
-// The shared poll, with this file's default patience.
-bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit = 15s) {
-  return ndrlink::testing::eventually(done, limit);
-}
-
-// Log lines of the daemon, kept for assertions.
-class LogCapture {
- public:
-  LogCapture() : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(2000)) {
-    auto logger = std::make_shared<spdlog::logger>(
-        "test", spdlog::sinks_init_list{sink_, std::make_shared<spdlog::sinks::stderr_sink_mt>()});
-    logger->set_level(spdlog::level::debug);
-    previous_ = spdlog::default_logger();
-    spdlog::set_default_logger(logger);
-  }
-  ~LogCapture() { spdlog::set_default_logger(previous_); }
-  std::vector<std::string> lines() { return sink_->last_formatted(); }
-  int count(const std::string& needle) {
-    int n = 0;
-    for (const auto& l : lines()) n += l.find(needle) != std::string::npos;
-    return n;
-  }
-
- private:
-  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
-  std::shared_ptr<spdlog::logger> previous_;
-};
-
-class ImapSourceTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    if (const auto why = Dovecot::missing(); !why.empty()) GTEST_SKIP() << why;
-    dovecot_ = std::make_unique<Dovecot>(capability_);
-    dovecot_->start();
-    db_ = dovecot_->dir() + "/ndrlink.db";
-    password_file_ = dovecot_->dir() + "/imap.password";
-    std::ofstream(password_file_) << Dovecot::password << "\n";
-  }
-  void TearDown() override {
-    stop_daemon();
-    dovecot_.reset();
-  }
-
-  ImapConfig imap() const {
-    ImapConfig m;
-    m.name = "test";
-    m.host = "127.0.0.1";
-    m.port = dovecot_->imaps_port();
-    m.tls = TlsMode::implicit;
-    m.ca_file = dovecot_->cert_file();
-    m.username = Dovecot::user;
-    m.password_file = password_file_;
-    m.connect_timeout = 5s;
-    m.max_backoff = 2s;
-    return m;
-  }
-
-  void start_daemon(const ImapConfig& m, std::size_t max_message_bytes = 8 << 20) {
-    start_daemon(std::vector<ImapConfig>{m}, max_message_bytes);
-  }
-  void start_daemon(const std::vector<ImapConfig>& ms, std::size_t max_message_bytes = 8 << 20) {
-    Config c;
-    c.db_path = db_;
-    c.socket.enabled = false;
-    c.max_message_bytes = max_message_bytes;
-    c.imaps = ms;
-    daemon_ = std::make_unique<Daemon>(c);
-    thread_ = std::thread([this] { daemon_->run(); });
-  }
-  void stop_daemon() {
-    if (!daemon_) return;
-    daemon_->stop();
-    thread_.join();
-    daemon_.reset();
-  }
-
-  long reports() { return query(db_, "SELECT count(*) FROM reports"); }
-  bool reports_reach(long n) {
-    return eventually([&] { return reports() >= n; });
-  }
-
-  std::string capability_;
-  std::unique_ptr<Dovecot> dovecot_;
-  std::string db_, password_file_;
-  std::unique_ptr<Daemon> daemon_;
-  std::thread thread_;
-};
+using namespace imap_test;
 
 TEST_F(ImapSourceTest, ImplicitTlsVerifiedStoresEveryBounceAndMarksSeen) {
   const auto files = bounce_files();

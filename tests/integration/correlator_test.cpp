@@ -202,6 +202,21 @@ TEST_F(CorrelatorTest, DelayedThenFailed) {
   EXPECT_EQ(events[2].to_state, "bounced");
 }
 
+TEST_F(CorrelatorTest, SweepInLimitedBatchesSaysWhenMoreAreLeft) {
+  for (int i = 0; i < 5; ++i)
+    record("old" + std::to_string(i) + "@example.jp", "<old" + std::to_string(i) + "@x>", {}, "2026-12-01T10:00:00Z");
+  now_ = *parse_iso("2026-12-07T00:00:00Z");
+  auto out = correlator_.sweep(2, 1);
+  EXPECT_EQ(out.presumed_delivered, 2);
+  EXPECT_TRUE(out.more);
+  out = correlator_.sweep(2, 2);
+  EXPECT_EQ(out.presumed_delivered, 3);
+  EXPECT_FALSE(out.more) << "the second batch was short: nothing left";
+  out = correlator_.sweep(2, 1);
+  EXPECT_EQ(out.presumed_delivered, 0);
+  EXPECT_FALSE(out.more);
+}
+
 TEST_F(CorrelatorTest, SweepPresumesDeliveryAndALateBounceOverrides) {
   const auto id = record(kPostfixRcpt, kPostfixMsgId, {}, "2026-12-01T10:00:00Z");
   const auto fresh = record("fresh@example.jp", "<fresh@x>", {}, "2026-12-05T10:00:00Z");

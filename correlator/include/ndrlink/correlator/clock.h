@@ -16,6 +16,10 @@ using Clock = std::function<TimePoint()>;
 // The real clock.
 TimePoint system_now();
 
+// Tests and soaks: a clock that starts at the real time and then runs
+// `factor` times faster (an hour of daemon time in 60/factor minutes).
+Clock accelerated_clock(unsigned factor);
+
 // "2026-12-04T15:04:05Z".
 std::string to_iso(TimePoint t);
 

@@ -52,6 +52,7 @@ struct IngestOutcome {
 
 struct SweepOutcome {
   int presumed_delivered = 0;
+  bool more = false;  // stopped at max_batches with overdue acceptances left
 };
 
 class Correlator {
@@ -66,8 +67,10 @@ class Correlator {
   IngestOutcome ingest(std::string_view source_key, const parser::Report& report, std::string_view raw = {});
 
   // Moves pending/delayed acceptances older than the grace period to
-  // presumed_delivered, in batches of `batch` per transaction.
-  SweepOutcome sweep(int batch = 1000);
+  // presumed_delivered, in batches of `batch` per transaction; at most
+  // `max_batches` of them when it is above 0 (`more` then says whether to
+  // call again).
+  SweepOutcome sweep(int batch = 1000, int max_batches = 0);
 
   // "sha256:<hex>" of a message's bytes: the source key of a message with
   // no better name (CLI ingest of a file).
