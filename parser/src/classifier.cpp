@@ -230,7 +230,11 @@ std::string classify_reason(const ClassifyInput& in) {
       const std::string_view klass = in.status.size() >= 4 ? in.status.substr(1, 3) : std::string_view{};
       if (klass == ".6.") found = "contenterror";
       else if (klass == ".7.") found = "securityerror";
-      else if (in.diagnostic_type.rfind("x-unix", 0) == 0) found = "mailererror";
+      // A local delivery agent derives X.2.2 from the errno of the failed
+      // write (Postfix mbox_dsn: EDQUOT, EFBIG) while its x-unix text is a
+      // generic "input/output error": the status is the better evidence.
+      else if (x_unix && code_reason == "mailboxfull") found = code_reason;
+      else if (x_unix) found = "mailererror";
       else if (hits.says("syntaxerror")) found = "syntaxerror";
     }
     if (found.empty()) {
