@@ -1,5 +1,6 @@
 #include "smtp_mx.h"
 
+#include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -84,6 +85,18 @@ std::vector<MxHost> DnsMxResolver::resolve(const std::string& domain_in) {
     throw MxError(MxError::Kind::invalid, "invalid domain \"" + domain_in.substr(0, 80) + "\": " + why);
 
   ResolverState state;
+  if (!nameserver_.empty()) {
+    const MxHost ns = parse_host_port(nameserver_, 53);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(ns.port);
+    if (inet_pton(AF_INET, ns.host.c_str(), &addr.sin_addr) != 1)
+      throw MxError(MxError::Kind::invalid, "nameserver must be an IPv4 address: " + nameserver_);
+    state.get()->nscount = 1;
+    state.get()->nsaddr_list[0] = addr;
+    state.get()->retrans = 1;
+    state.get()->retry = 1;
+  }
   std::vector<unsigned char> answer(NS_MAXMSG);
   const int len = res_nquery(state.get(), domain.c_str(), ns_c_in, ns_t_mx, answer.data(),
                              static_cast<int>(answer.size()));

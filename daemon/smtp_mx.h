@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ndrlink::smtp {
@@ -50,10 +51,14 @@ class MxResolver {
 class DnsMxResolver : public MxResolver {
  public:
   explicit DnsMxResolver(std::uint16_t port = 25) : port_(port) {}
+  // Asks only `nameserver` ("127.0.0.1:5353", IPv4) instead of the
+  // resolv.conf servers, with one short try: for tests on loopback.
+  DnsMxResolver(std::uint16_t port, std::string nameserver) : port_(port), nameserver_(std::move(nameserver)) {}
   std::vector<MxHost> resolve(const std::string& domain) override;
 
  private:
   std::uint16_t port_;
+  std::string nameserver_;
 };
 
 // domain (case-insensitive) -> hosts; "*" matches any domain without its

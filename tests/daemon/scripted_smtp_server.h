@@ -51,11 +51,13 @@ class ScriptedSmtpServer {
     std::size_t max_line = 64 * 1024;
   };
 
-  // What one client transaction delivered (after the final ".").
+  // What one client transaction sent up to the final "." (recorded
+  // whatever the reply to it, so refusals after DATA can be checked too).
   struct Message {
-    std::string mail_from;               // the MAIL FROM line's argument, as sent
-    std::vector<std::string> rcpt_to;    // each RCPT TO argument whose reply was 2xx
+    std::string mail_from;               // the MAIL FROM line after "MAIL FROM:", as sent (params included)
+    std::vector<std::string> rcpt_to;    // each RCPT TO argument (params included) whose reply was 2xx
     std::string body;                    // payload, dot-unstuffed, CRLF kept, without the final "."
+    std::string reply;                   // the reply sent after the "."
     bool tls = false;                    // received over TLS
     std::string auth_user;               // empty unless AUTH succeeded
   };
