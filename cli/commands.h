@@ -14,5 +14,6 @@ void add_record_commands(CLI::App& app, Action& run);  // record, import: record
 void add_ingest_commands(CLI::App& app, Action& run);  // ingest, sweep: ingest_command.cpp
 void add_query_commands(CLI::App& app, Action& run);   // status, show, list, unmatched: query_command.cpp
 void add_report_command(CLI::App& app, Action& run);   // report: report_command.cpp
+void add_probe_command(CLI::App& app, Action& run);    // probe: probe_command.cpp
 
 }  // namespace ndrlink::cli

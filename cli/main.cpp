@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   ndrlink::cli::add_ingest_commands(app, run);
   ndrlink::cli::add_query_commands(app, run);
   ndrlink::cli::add_report_command(app, run);
+  ndrlink::cli::add_probe_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,163 +1,53 @@
 #include "imap_connection.h"
 
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
-
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/address.hpp>
-#include <boost/asio/ssl/error.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
-
 namespace ndrlink::daemon::imap {
 namespace asio = boost::asio;
-using asio::ip::tcp;
 
 namespace {
 
-std::string tls_error_text(const boost::system::error_code& ec) {
-  std::string what = ec.message();
-  if (ec.category() == asio::error::get_ssl_category()) {
-    // "certificate verify failed (self-signed certificate)" and the like.
-    const auto reason = ERR_GET_REASON(static_cast<unsigned long>(ec.value()));
-    if (reason == SSL_R_CERTIFICATE_VERIFY_FAILED) what = "certificate verify failed";
-  }
-  return what;
+// The transport's errors as IMAP errors: a timeout or a closed connection
+// is a network failure for the source's retry logic.
+[[noreturn]] void rethrow(const net::NetError& e) {
+  throw ImapError(e.kind() == net::NetError::Kind::tls ? ImapError::Kind::tls : ImapError::Kind::network, e.what());
 }
 
 }  // namespace
 
 std::shared_ptr<asio::ssl::context> make_tls_context(const TlsSettings& s) {
-  auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
-  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
-  ctx->set_options(asio::ssl::context::no_compression);
-  if (!s.verify) {
-    ctx->set_verify_mode(asio::ssl::verify_none);
-    return ctx;
+  try {
+    return net::make_client_tls_context(s);
+  } catch (const net::NetError& e) {
+    throw ImapError(ImapError::Kind::tls, e.what());
   }
-  ctx->set_verify_mode(asio::ssl::verify_peer);
-  boost::system::error_code ec;
-  if (s.ca_file.empty())
-    ctx->set_default_verify_paths(ec);
-  else
-    ctx->load_verify_file(s.ca_file, ec);
-  if (ec)
-    throw ImapError(ImapError::Kind::tls, "cannot load CA certificates from " +
-                                              (s.ca_file.empty() ? std::string("the system store") : s.ca_file) +
-                                              ": " + ec.message());
-  return ctx;
 }
 
 Connection::Connection(asio::any_io_executor ex, std::shared_ptr<asio::ssl::context> tls, Limits limits)
-    : ex_(ex),
-      tls_(std::move(tls)),
-      stream_(std::make_shared<asio::ssl::stream<tcp::socket>>(ex, *tls_)),
-      resolver_(std::make_shared<tcp::resolver>(ex)),
-      deadline_(ex),
-      framer_(limits) {}
-
-void Connection::arm(Duration timeout) {
-  *timed_out_ = false;
-  armed_for_ = timeout;
-  deadline_.expires_after(timeout);
-  std::weak_ptr<asio::ssl::stream<tcp::socket>> stream = stream_;
-  std::weak_ptr<tcp::resolver> resolver = resolver_;
-  deadline_.async_wait([flag = timed_out_, stream, resolver](boost::system::error_code ec) {
-    if (ec) return;
-    *flag = true;
-    if (auto r = resolver.lock()) r->cancel();
-    if (auto s = stream.lock()) {
-      boost::system::error_code ignored;
-      s->next_layer().close(ignored);
-    }
-  });
-}
-
-void Connection::disarm() { deadline_.cancel(); }
-
-void Connection::close() {
-  disarm();
-  resolver_->cancel();
-  boost::system::error_code ignored;
-  stream_->next_layer().close(ignored);
-}
-
-void Connection::rethrow(const boost::system::system_error& e, const char* what) {
-  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(armed_for_).count();
-  if (*timed_out_)
-    throw ImapError(ImapError::Kind::network, std::string(what) + ": timed out after " + std::to_string(secs) + " s");
-  const auto ec = e.code();
-  if (ec == asio::error::eof || ec == asio::ssl::error::stream_truncated)
-    throw ImapError(ImapError::Kind::network, std::string(what) + ": the server closed the connection");
-  if (ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor)
-    throw ImapError(ImapError::Kind::network, std::string(what) + ": connection closed");
-  if (ec.category() == asio::error::get_ssl_category())
-    throw ImapError(ImapError::Kind::tls, std::string(what) + ": TLS: " + tls_error_text(ec));
-  throw ImapError(ImapError::Kind::network, std::string(what) + ": " + ec.message());
-}
+    : tls_(std::move(tls)), stream_(ex, tls_), framer_(limits) {}
 
 asio::awaitable<void> Connection::connect(const std::string& host, std::uint16_t port, Duration timeout) {
-  const std::string where = "connect to " + host + ":" + std::to_string(port);
-  arm(timeout);
   try {
-    const std::string service = std::to_string(port);
-    auto endpoints = co_await resolver_->async_resolve(host, service, asio::use_awaitable);
-    co_await asio::async_connect(stream_->next_layer(), endpoints, asio::use_awaitable);
-  } catch (const boost::system::system_error& e) {
-    disarm();
-    rethrow(e, where.c_str());
+    co_await stream_.connect(host, port, timeout);
+  } catch (const net::NetError& e) {
+    rethrow(e);
   }
-  disarm();
-  boost::system::error_code ignored;
-  stream_->next_layer().set_option(tcp::no_delay(true), ignored);
 }
 
 asio::awaitable<void> Connection::start_tls(const std::string& host, Duration timeout) {
   if (!framer_.idle() || !pending_.empty())
     throw ImapError(ImapError::Kind::protocol, "the server sent data before the TLS handshake (STARTTLS injection?)");
-  SSL* ssl = stream_->native_handle();
-  boost::system::error_code addr_ec;
-  asio::ip::make_address(host, addr_ec);
-  if (addr_ec) {
-    SSL_set_tlsext_host_name(ssl, host.c_str());  // SNI: DNS names only
-    SSL_set1_host(ssl, host.c_str());
-  } else {
-    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str());
-  }
-  arm(timeout);
   try {
-    co_await stream_->async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
-  } catch (const boost::system::system_error& e) {
-    disarm();
-    const long verify = SSL_get_verify_result(ssl);
-    if (verify != X509_V_OK && !*timed_out_)
-      throw ImapError(ImapError::Kind::tls, "TLS handshake with " + host + ": certificate not trusted: " +
-                                                X509_verify_cert_error_string(verify));
-    const std::string what = "TLS handshake with " + host;
-    rethrow(e, what.c_str());
+    co_await stream_.start_tls(host, timeout);
+  } catch (const net::NetError& e) {
+    rethrow(e);
   }
-  disarm();
-  tls_on_ = true;
 }
 
 asio::awaitable<void> Connection::write(std::string_view data, Duration timeout) {
-  const bool bounded = timeout != Duration::zero();
-  if (bounded) arm(timeout);
   try {
-    if (tls_on_)
-      co_await asio::async_write(*stream_, asio::buffer(data), asio::use_awaitable);
-    else
-      co_await asio::async_write(stream_->next_layer(), asio::buffer(data), asio::use_awaitable);
-  } catch (const boost::system::system_error& e) {
-    if (bounded) disarm();
-    rethrow(e, "send");
+    co_await stream_.write(data, timeout);
+  } catch (const net::NetError& e) {
+    rethrow(e);
   }
-  if (bounded) disarm();
-}
-
-asio::awaitable<std::size_t> Connection::read_some() {
-  if (tls_on_) co_return co_await stream_->async_read_some(asio::buffer(buffer_), asio::use_awaitable);
-  co_return co_await stream_->next_layer().async_read_some(asio::buffer(buffer_), asio::use_awaitable);
 }
 
 asio::awaitable<Response> Connection::read(Duration idle_timeout) {
@@ -166,15 +56,12 @@ asio::awaitable<Response> Connection::read(Duration idle_timeout) {
       if (!pending_.empty()) pending_.erase(0, framer_.feed(pending_));
       if (framer_.ready()) co_return parse_response(framer_.take());
       // Everything received is framed: read more.
-      arm(idle_timeout);
       std::size_t n = 0;
       try {
-        n = co_await read_some();
-      } catch (const boost::system::system_error& e) {
-        disarm();
-        rethrow(e, "read");
+        n = co_await stream_.read_some(asio::buffer(buffer_), idle_timeout);
+      } catch (const net::NetError& e) {
+        rethrow(e);
       }
-      disarm();
       pending_.assign(buffer_.data(), n);
     }
   } catch (const ProtocolError& e) {

@@ -1,8 +1,9 @@
-// One IMAP connection's transport: TCP, then TLS (implicit, or later via
-// STARTTLS) with certificate and host name verification, and framed reads
-// of server responses. Every operation has a deadline; a timeout, a
-// closed connection or a TLS failure is an ImapError with a one-line
-// message. Coroutines on the I/O thread; not thread-safe.
+// One IMAP connection's transport: a net::NetStream (TCP, then TLS —
+// implicit, or later via STARTTLS — with certificate and host name
+// verification) and framed reads of server responses. Every operation has
+// a deadline; a timeout, a closed connection or a TLS failure is an
+// ImapError with a one-line message. Coroutines on the I/O thread; not
+// thread-safe.
 #pragma once
 
 // <utility> first: Boost 1.74's awaitable.hpp uses std::exchange unincluded.
@@ -16,12 +17,10 @@
 #include <string_view>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/ssl/stream.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 #include "imap_protocol.h"
+#include "net_stream.h"
 
 namespace ndrlink::daemon::imap {
 
@@ -35,10 +34,7 @@ class ImapError : public std::runtime_error {
   Kind kind_;
 };
 
-struct TlsSettings {
-  std::string ca_file;        // empty: the system trust store
-  bool verify = true;         // false: accept any certificate (tests only)
-};
+using TlsSettings = net::TlsClientSettings;
 
 // A client TLS context: TLS >= 1.2, peer verification against `s`.
 // Throws ImapError(tls) when the CA file cannot be loaded.
@@ -65,25 +61,14 @@ class Connection {
   // message on a slow link is fine as long as it keeps coming).
   boost::asio::awaitable<Response> read(Duration idle_timeout);
   // Closes the socket: pending operations end with an error. Idempotent.
-  void close();
-  bool is_open() const { return stream_->next_layer().is_open(); }
-  bool encrypted() const { return tls_on_; }
-  boost::asio::any_io_executor executor() const { return ex_; }
+  void close() { stream_.close(); }
+  bool is_open() const { return stream_.is_open(); }
+  bool encrypted() const { return stream_.encrypted(); }
+  boost::asio::any_io_executor executor() const { return stream_.executor(); }
 
  private:
-  void arm(Duration timeout);
-  void disarm();
-  [[noreturn]] void rethrow(const boost::system::system_error& e, const char* what);
-  boost::asio::awaitable<std::size_t> read_some();
-
-  boost::asio::any_io_executor ex_;
   std::shared_ptr<boost::asio::ssl::context> tls_;
-  std::shared_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>> stream_;
-  std::shared_ptr<boost::asio::ip::tcp::resolver> resolver_;
-  boost::asio::steady_timer deadline_;
-  std::shared_ptr<bool> timed_out_ = std::make_shared<bool>(false);
-  Duration armed_for_{};
-  bool tls_on_ = false;
+  net::NetStream stream_;
   ResponseFramer framer_;
   std::string pending_;  // received, not yet framed (at most one read's worth)
   std::array<char, 64 * 1024> buffer_{};

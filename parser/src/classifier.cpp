@@ -1,5 +1,7 @@
 #include "classifier.h"
 
+#include "ndrlink/parser/parser.h"
+
 #include <algorithm>
 #include <array>
 
@@ -260,5 +262,20 @@ bool is_hard(std::string_view reason, std::string_view status, std::string_view 
 }
 
 bool reason_is_tentative(std::string_view reason) { return retryable(reason); }
+
+ReplyVerdict classify_reply(std::string_view reply_code, std::string_view status, std::string_view text,
+                            std::string_view command) {
+  ClassifyInput in;
+  in.status = status;
+  in.reply_code = reply_code;
+  in.diagnostic = text;
+  in.diagnostic_type = "smtp";
+  in.action = "failed";
+  in.command = command;
+  ReplyVerdict v;
+  v.reason = classify_reason(in);
+  v.hard = is_hard(v.reason, status, reply_code);
+  return v;
+}
 
 }  // namespace ndrlink::parser

@@ -1,4 +1,5 @@
 #include "dovecot_harness.h"
+#include "test_certificate.h"
 
 #include "service_support.h"
 
@@ -63,9 +64,7 @@ void Dovecot::setup(const std::string& imap_capability) {
     internal = "default_internal_user = " + me + "\ndefault_internal_group = " + std::to_string(gid_) +
                "\ndefault_login_user = " + me + "\nservice anvil {\n  chroot =\n}\n";
   }
-  run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost "
-      "-addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " +
-      dir_ + "/key.pem -out " + cert_);
+  cert_ = make_self_signed_certificate(dir_).cert_file;  // and dir_/key.pem
   std::ofstream(dir_ + "/passwd") << user << ":{PLAIN}" << password << ":" << uid_ << ":" << gid_ << "::" << mail_
                                   << "::\n";
   capability_ = imap_capability;

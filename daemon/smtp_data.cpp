@@ -1,0 +1,81 @@
+#include "smtp_data.h"
+
+namespace ndrlink::smtp {
+
+std::string dot_stuff(std::string_view message) {
+  std::string out;
+  out.reserve(message.size() + message.size() / 32 + 8);
+  bool line_start = true;
+  for (std::size_t i = 0; i < message.size(); ++i) {
+    const char c = message[i];
+    if (c == '\r' || c == '\n') {
+      if (c == '\r' && i + 1 < message.size() && message[i + 1] == '\n') ++i;
+      out += "\r\n";
+      line_start = true;
+      continue;
+    }
+    if (line_start && c == '.') out += '.';
+    out += c;
+    line_start = false;
+  }
+  if (!line_start) out += "\r\n";
+  out += ".\r\n";
+  return out;
+}
+
+std::string dot_unstuff(std::string_view payload) {
+  std::string out;
+  out.reserve(payload.size());
+  bool line_start = true;
+  for (char c : payload) {
+    if (line_start && c == '.') {
+      line_start = false;
+      continue;
+    }
+    out += c;
+    line_start = c == '\n';
+  }
+  return out;
+}
+
+std::string xtext_encode(std::string_view raw) {
+  static const char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : raw) {
+    if (c >= 33 && c <= 126 && c != '+' && c != '=') {
+      out += static_cast<char>(c);
+    } else {
+      out += '+';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> xtext_decode(std::string_view text) {
+  auto value = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '+') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      const int hi = value(text[i + 1]), lo = value(text[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (c >= 33 && c <= 126 && c != '=') {
+      out += static_cast<char>(c);
+    } else {
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
+}  // namespace ndrlink::smtp

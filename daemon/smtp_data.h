@@ -1,0 +1,28 @@
+// Encodings of the SMTP wire that are not replies: the DATA payload
+// (RFC 5321 4.5.2 transparency, 2.3.8 line ends) and xtext (RFC 3461 4,
+// for ENVID and ORCPT). No I/O.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ndrlink::smtp {
+
+// The bytes to send after a 354: `message` with every line end made CRLF
+// (a bare LF or a bare CR becomes CRLF), a '.' doubled at the start of each
+// line, a final CRLF added when the message lacks one, then ".\r\n".
+// An empty message gives ".\r\n".
+std::string dot_stuff(std::string_view message);
+
+// Reverses dot_stuff's transparency on a received payload that ends before
+// the terminating "." line (the lines as sent, CRLF kept): each line's
+// leading '.' is removed. Used by test servers.
+std::string dot_unstuff(std::string_view payload);
+
+// xtext: printable ASCII except '+' and '=' as is, everything else "+HH".
+std::string xtext_encode(std::string_view raw);
+// nullopt when `text` is not valid xtext.
+std::optional<std::string> xtext_decode(std::string_view text);
+
+}  // namespace ndrlink::smtp

@@ -1,0 +1,213 @@
+// `ndrlink probe` end to end: the real CLI binary against the scripted SMTP
+// server (--mx 127.0.0.1:PORT), its JSON output, exit status, and with
+// --send the acceptance in a real SQLite store.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "../integration/test_support.h"
+#include "ndrlink/storage/store.h"
+#include "scripted_smtp_server.h"
+#include "test_certificate.h"
+
+namespace ndrlink::testing {
+namespace {
+using test::ScriptedSmtpServer;
+
+struct CliRun {
+  int status = -1;
+  std::string out, err;
+  nlohmann::json json() const { return nlohmann::json::parse(out); }
+};
+
+class ProbeCli : public ::testing::Test {
+ protected:
+  // Runs ndrlink with `args` (single-quoted for the shell) against the
+  // test's database.
+  CliRun run(const std::vector<std::string>& args) {
+    std::string cmd = std::string(NDRLINK_BINARY) + " --db '" + db() + "'";
+    for (const auto& a : args) cmd += " '" + a + "'";
+    cmd += " 2>'" + dir_.file("stderr") + "'";
+    CliRun r;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    if (!p) throw std::runtime_error("popen failed");
+    char buf[4096];
+    std::size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+    const int status = ::pclose(p);
+    r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.err = read_file(dir_.file("stderr"));
+    return r;
+  }
+  CliRun probe(const ScriptedSmtpServer& server, const std::string& address, std::vector<std::string> more = {}) {
+    std::vector<std::string> args{"probe", address, "--mx", server.address(), "--helo", "probe.test",
+                                  "--starttls", "no", "--timeout", "5", "--format", "json"};
+    args.insert(args.end(), more.begin(), more.end());
+    return run(args);
+  }
+  std::string db() const { return dir_.file("ndrlink.db"); }
+  TempDir dir_;
+};
+
+TEST_F(ProbeCli, Accepted250) {
+  ScriptedSmtpServer server;
+  const auto r = probe(server, "someone@example.com");
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
+  const auto j = r.json();
+  EXPECT_EQ(j["verdict"], "accepted");
+  EXPECT_EQ(j["rcpt_reply"]["code"], 250);
+  EXPECT_EQ(j["rcpt_reply"]["enhanced"], "2.1.5");
+  EXPECT_EQ(j["mx"], "127.0.0.1");
+  EXPECT_EQ(j["port"], server.port());
+  EXPECT_EQ(j["tls"], false);
+  EXPECT_NE(j["meaning"].get<std::string>().find("catch-all"), std::string::npos);
+  EXPECT_FALSE(j.contains("acceptance_id"));
+  const auto cmds = server.commands();
+  ASSERT_GE(cmds.size(), 4u);
+  // Default sender: the helo name's postmaster; no DATA without --send.
+  EXPECT_EQ(cmds[1], "MAIL FROM:<postmaster@probe.test>");
+  EXPECT_EQ(cmds[2], "RCPT TO:<someone@example.com>");
+  EXPECT_EQ(cmds[3], "QUIT");
+  EXPECT_TRUE(server.messages().empty());
+}
+
+TEST_F(ProbeCli, CannotVerify252) {
+  ScriptedSmtpServer server;
+  server.on("RCPT", ScriptedSmtpServer::reply("252 2.1.5 Cannot VRFY user, but will accept message"));
+  const auto r = probe(server, "maybe@example.com");
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
+  const auto j = r.json();
+  EXPECT_EQ(j["verdict"], "accepted_unverified");
+  EXPECT_EQ(j["rcpt_reply"]["text"], "Cannot VRFY user, but will accept message");
+  EXPECT_NE(j["meaning"].get<std::string>().find("cannot verify"), std::string::npos);
+}
+
+TEST_F(ProbeCli, Refused550UserUnknown) {
+  ScriptedSmtpServer server;
+  server.on("RCPT", ScriptedSmtpServer::reply("550 5.1.1 <nobody@example.com>: Recipient address rejected"));
+  const auto r = probe(server, "nobody@example.com");
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
+  const auto j = r.json();
+  EXPECT_EQ(j["verdict"], "refused");
+  EXPECT_NE(j["meaning"].get<std::string>().find("mailbox unknown"), std::string::npos);
+}
+
+TEST_F(ProbeCli, Temporary451) {
+  ScriptedSmtpServer server;
+  server.on("RCPT", ScriptedSmtpServer::reply("451 4.7.1 Greylisted, try again in 5 minutes"));
+  const auto r = probe(server, "grey@example.com");
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  const auto j = r.json();
+  EXPECT_EQ(j["verdict"], "temporary");
+  EXPECT_NE(j["meaning"].get<std::string>().find("greylisting"), std::string::npos);
+}
+
+TEST_F(ProbeCli, StartTlsRequiredButNotOfferedIsAnError) {
+  ScriptedSmtpServer server;
+  const auto r = run({"probe", "a@example.com", "--mx", server.address(), "--starttls", "required", "--timeout", "5",
+                      "--format", "json"});
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  const auto j = r.json();
+  EXPECT_EQ(j["verdict"], "error");
+  EXPECT_NE(j["error"].get<std::string>().find("STARTTLS required"), std::string::npos);
+  EXPECT_TRUE(j["rcpt_reply"].is_null());
+  for (const auto& cmd : server.commands()) EXPECT_EQ(cmd.rfind("MAIL", 0), std::string::npos) << cmd;
+}
+
+TEST_F(ProbeCli, StartTlsVerifiedWithCaFile) {
+  if (std::system("command -v openssl >/dev/null 2>&1") != 0) GTEST_SKIP() << "openssl is not installed";
+  const auto cert = test::make_self_signed_certificate(dir_.path().string());
+  ScriptedSmtpServer::Options o;
+  o.cert_file = cert.cert_file;
+  o.key_file = cert.key_file;
+  ScriptedSmtpServer server(o);
+  const auto r = run({"probe", "a@example.com", "--mx", server.address(), "--starttls", "required", "--tls-ca",
+                      cert.cert_file, "--timeout", "5", "--format", "json"});
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_EQ(r.json()["tls"], true);
+}
+
+TEST_F(ProbeCli, SendRecordsTheAcceptanceWithItsReply) {
+  ScriptedSmtpServer server;
+  server.on("RCPT", ScriptedSmtpServer::reply("252 2.1.5 Cannot VRFY user, but will accept message"));
+  const auto r = probe(server, "Maybe@Example.com", {"--send", "--from", "tester@probe.test"});
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
+  const auto j = r.json();
+  ASSERT_TRUE(j.contains("acceptance_id")) << r.out;
+  const auto id = j["acceptance_id"].get<std::int64_t>();
+  EXPECT_EQ(j["data_reply"]["code"], 250);
+
+  auto store = storage::Store::open(db());
+  const auto a = store->acceptance(id);
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->reply_code, 252);
+  EXPECT_EQ(a->enhanced_status, "2.1.5");
+  EXPECT_EQ(a->reply_text, "Cannot VRFY user, but will accept message");
+  EXPECT_EQ(a->source, "probe");
+  EXPECT_EQ(a->state, "pending");
+  EXPECT_EQ(a->sender, "tester@probe.test");
+  EXPECT_EQ(a->mx_host, "127.0.0.1");
+  EXPECT_EQ(a->message_id, j["message_id"].get<std::string>());
+  EXPECT_FALSE(a->envid.empty());  // the server offers DSN
+
+  const auto messages = server.messages();
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_NE(messages[0].body.find("X-Ndrlink-Id: " + a->verp_token + "\r\n"), std::string::npos) << messages[0].body;
+  EXPECT_NE(messages[0].body.find("Message-ID: " + a->message_id + "\r\n"), std::string::npos);
+  EXPECT_EQ(messages[0].mail_from, "<tester@probe.test> RET=HDRS ENVID=" + a->envid);
+  ASSERT_EQ(messages[0].rcpt_to.size(), 1u);
+  EXPECT_EQ(messages[0].rcpt_to[0], "<Maybe@Example.com> NOTIFY=FAILURE,DELAY ORCPT=rfc822;Maybe@Example.com");
+}
+
+TEST_F(ProbeCli, SendRefusedAtRcptRecordsNothing) {
+  ScriptedSmtpServer server;
+  server.on("RCPT", ScriptedSmtpServer::reply("550 5.1.1 User unknown"));
+  const auto r = probe(server, "nobody@example.com", {"--send"});
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
+  EXPECT_FALSE(r.json().contains("acceptance_id"));
+  auto store = storage::Store::open(db());
+  EXPECT_TRUE(store->list_acceptances({}).empty());
+  EXPECT_TRUE(server.messages().empty());
+}
+
+TEST_F(ProbeCli, SendRefusedAtDataMarksTheAcceptanceBounced) {
+  ScriptedSmtpServer server;
+  server.on(".", ScriptedSmtpServer::reply("554 5.7.1 Message rejected by policy"));
+  const auto r = probe(server, "a@example.com", {"--send"});
+  EXPECT_EQ(r.status, 1) << r.out << r.err;
+  const auto j = r.json();
+  EXPECT_EQ(j["verdict"], "refused");
+  auto store = storage::Store::open(db());
+  const auto a = store->acceptance(j["acceptance_id"].get<std::int64_t>());
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->reply_code, 250);  // what RCPT said stays recorded
+  EXPECT_EQ(a->state, "bounced");
+  const auto events = store->events_for(a->id);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().why, "data refused: 554 5.7.1 Message rejected by policy");
+}
+
+TEST_F(ProbeCli, NullSenderAndTextOutput) {
+  ScriptedSmtpServer server;
+  const auto r = run({"probe", "a@example.com", "--mx", server.address(), "--from", "<>", "--starttls", "no"});
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("verdict:    accepted\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("rcpt to:    250 2.1.5 Ok\n"), std::string::npos) << r.out;
+  EXPECT_EQ(server.commands().at(1), "MAIL FROM:<>");
+}
+
+TEST_F(ProbeCli, BadArgumentsAreOneLineErrors) {
+  const auto r = run({"probe", "not-an-address"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.err, "ndrlink probe: not an address: not-an-address\n");
+  const auto bad_mx = run({"probe", "a@example.com", "--mx", "host:99999", "--format", "json"});
+  EXPECT_EQ(bad_mx.status, 2);
+  EXPECT_EQ(bad_mx.json()["verdict"], "error");
+}
+
+}  // namespace
+}  // namespace ndrlink::testing
