@@ -34,12 +34,28 @@ class PostfixWorld : public ::testing::Test {
  protected:
   static constexpr const char* kVerpDomain = "verp.test";
 
-  // `relay_toml`: extra ndrlinkd configuration (the [relay] section).
-  void start_world(const std::string& relay_toml = "") {
+  enum class Relay { off, smarthost, static_mx };
+
+  // The two Postfix instances and ndrlinkd; with a relay, ndrlinkd also
+  // relays on 127.0.0.1:relay_port_ to the front (as its smarthost, or as
+  // the MX of back.test and dead.test).
+  void start_world(Relay relay = Relay::off) {
     if (const auto why = test::Postfix::missing(); !why.empty()) GTEST_SKIP() << why;
-    fixture_ = std::make_unique<DaemonFixture>(relay_toml);
     back_ = std::make_unique<test::Postfix>("back");
     front_ = std::make_unique<test::Postfix>("front");
+    std::string toml;
+    if (relay != Relay::off) {
+      relay_port_ = test::free_port();
+      const std::string front = "127.0.0.1:" + std::to_string(front_->port());
+      toml = std::string("[verp]\ndomain = \"") + kVerpDomain + "\"\n[relay]\nenabled = true\nlisten = \"127.0.0.1:" +
+             std::to_string(relay_port_) + "\"\nhostname = \"relay.test\"\nupstream_tls = \"none\"\n" +
+             "upstream_connect_timeout_seconds = 5\nupstream_timeout_seconds = 30\n" +
+             (relay == Relay::smarthost
+                  ? "upstream = \"smarthost\"\nsmarthost = \"" + front + "\"\n"
+                  : "upstream = \"mx\"\n[relay.static_mx]\n\"back.test\" = \"" + front + "\"\n\"dead.test\" = \"" + front +
+                        "\"\n");
+    }
+    fixture_ = std::make_unique<DaemonFixture>(toml);
     back_->add_maildir_user("alice@back.test");
     back_->add_maildir_user("bob@back.test");
     back_->add_mbox_user("full@back.test", 45000);
@@ -97,6 +113,20 @@ class PostfixWorld : public ::testing::Test {
     return storage::Store::open(fixture_->db_path(), o);
   }
 
+  // The acceptances recorded for `recipient`, oldest first.
+  std::vector<storage::Acceptance> acceptances_for(const std::string& recipient) const {
+    storage::AcceptanceFilter f;
+    f.recipient_key = recipient;
+    return store()->list_acceptances(f);
+  }
+
+  // The messages in a Maildir's new/.
+  static std::vector<std::string> maildir_messages(const std::string& maildir) {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::directory_iterator(maildir + "/new")) out.push_back(read_file(e.path()));
+    return out;
+  }
+
   // Waits (up to `limit`) until the acceptance is in `state`.
   bool reaches(std::int64_t id, const std::string& state, std::chrono::milliseconds limit) {
     return eventually(
@@ -118,6 +148,7 @@ class PostfixWorld : public ::testing::Test {
   std::unique_ptr<DaemonFixture> fixture_;
   std::unique_ptr<test::Postfix> back_, front_;
   std::unique_ptr<DaemonProcess> daemon_;
+  int relay_port_ = 0;
 };
 
 }  // namespace ndrlink::testing

@@ -1,0 +1,205 @@
+// bench/relay: the same messages sent straight to a real Postfix and
+// through ndrlinkd's relay in front of that Postfix, in one run.
+// Each message has 1-3 recipients and about --size bytes; K client
+// connections send in parallel, one transaction after another. A message's
+// latency runs from MAIL FROM to the reply to the final dot (the relay
+// replies only after the upstream accepted every copy). Between the two
+// passes Postfix's queue is drained, so neither pays for the other's
+// deliveries. Needs root (Postfix); prints why and exits 2 otherwise.
+// Usage: bench_relay [--messages N] [--connections K] [--size BYTES]
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench_support.h"
+#include "postfix_harness.h"
+#include "service_support.h"
+#include "smtp_test_client.h"
+
+namespace {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using ndrlink::testing::SmtpTestClient;
+
+void print(const char* metric, double value, const char* unit) { ndrlink::bench::print("relay", metric, value, unit); }
+
+constexpr int kUsers = 10;
+
+struct Message {
+  std::vector<std::string> rcpts;
+  std::string body;  // without Message-ID (added per pass)
+};
+
+std::vector<Message> make_messages(int n, std::size_t size) {
+  std::vector<Message> out;
+  const std::string line = "The quick brown fox jumps over the lazy dog, and ndrlink records the reply.\n";
+  for (int i = 0; i < n; ++i) {
+    Message m;
+    const int r = 1 + (i * 7) % 3;
+    for (int j = 0; j < r; ++j) m.rcpts.push_back("u" + std::to_string((i + j * 3) % kUsers) + "@bench.test");
+    m.body = "From: sender@client.test\nTo: " + m.rcpts[0] + "\nSubject: relay bench " + std::to_string(i) + "\n\n";
+    while (m.body.size() + line.size() < size) m.body += line;
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+struct Pass {
+  double seconds = 0;
+  std::vector<double> latencies_ms;
+  long failures = 0;
+};
+
+// Sends every message over `connections` parallel connections to `port`.
+Pass send_all(int port, const std::vector<Message>& messages, int connections, const std::string& tag) {
+  Pass pass;
+  std::mutex mu;
+  std::atomic<long> failures{0};
+  const auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < connections; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<double> mine;
+      try {
+        SmtpTestClient c(port, 120);
+        if (c.command("EHLO client.test").code != 250) throw std::runtime_error("EHLO refused");
+        for (std::size_t i = static_cast<std::size_t>(t); i < messages.size(); i += static_cast<std::size_t>(connections)) {
+          const auto& m = messages[i];
+          const auto t0 = Clock::now();
+          bool ok = c.command("MAIL FROM:<sender@client.test>").code == 250;
+          for (const auto& r : m.rcpts) ok = c.command("RCPT TO:<" + r + ">").code == 250 && ok;
+          const std::string raw = "Message-ID: <bench-" + tag + "-" + std::to_string(i) + "@client.test>\n" + m.body;
+          ok = c.data(raw).code == 250 && ok;
+          mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+          if (!ok) ++failures;
+        }
+        c.command("QUIT");
+      } catch (const std::exception& e) {
+        std::cerr << "bench_relay: connection " << t << ": " << e.what() << "\n";
+        ++failures;
+      }
+      std::lock_guard lock(mu);
+      pass.latencies_ms.insert(pass.latencies_ms.end(), mine.begin(), mine.end());
+    });
+  }
+  for (auto& th : threads) th.join();
+  pass.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  pass.failures = failures;
+  std::sort(pass.latencies_ms.begin(), pass.latencies_ms.end());
+  return pass;
+}
+
+double percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  return sorted[std::min(sorted.size() - 1, static_cast<std::size_t>(p * static_cast<double>(sorted.size())))];
+}
+
+// Waits until Postfix has delivered everything (at most two minutes).
+void drain(ndrlink::test::Postfix& postfix) {
+  const auto deadline = Clock::now() + std::chrono::minutes(2);
+  while (postfix.queued() > 0 && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+}
+
+pid_t start_daemon(const fs::path& dir, int relay_port, int upstream_port) {
+  for (const char* sub : {"Maildir/new", "Maildir/cur", "Maildir/tmp"}) fs::create_directories(dir / sub);
+  const std::string config = (dir / "ndrlink.toml").string(), log = (dir / "daemon.log").string();
+  std::ofstream(config) << "[store]\npath = \"" << (dir / "n.db").string() << "\"\n[socket]\npath = \""
+                        << (dir / "s.sock").string() << "\"\n[[maildir]]\npath = \"" << (dir / "Maildir").string()
+                        << "\"\n[verp]\ndomain = \"verp.test\"\n[relay]\nenabled = true\nlisten = \"127.0.0.1:"
+                        << relay_port << "\"\nhostname = \"relay.test\"\nupstream = \"smarthost\"\nsmarthost = \"127.0.0.1:"
+                        << upstream_port << "\"\nupstream_tls = \"none\"\n";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 2);
+    ::dup2(fd, 1);
+    execl(NDRLINKD_BINARY, NDRLINKD_BINARY, "--config", config.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const auto deadline = Clock::now() + std::chrono::seconds(15);
+  while (ndrlink::test::slurp(log).find("ndrlinkd ready") == std::string::npos) {
+    if (Clock::now() > deadline || waitpid(pid, nullptr, WNOHANG) == pid)
+      throw std::runtime_error("ndrlinkd did not start:\n" + ndrlink::test::tail(ndrlink::test::slurp(log)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return pid;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int n = 2000, connections = 8;
+  std::size_t size = 4096;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string a = argv[i];
+    if (a == "--messages") n = std::stoi(argv[i + 1]);
+    else if (a == "--connections") connections = std::stoi(argv[i + 1]);
+    else if (a == "--size") size = std::stoul(argv[i + 1]);
+  }
+  if (const auto why = ndrlink::test::Postfix::missing(); !why.empty())
+    return std::cerr << "bench_relay: " << why << "\n", 2;
+
+  const auto messages = make_messages(n, size);
+  long recipients = 0;
+  for (const auto& m : messages) recipients += static_cast<long>(m.rcpts.size());
+  const fs::path dir = fs::temp_directory_path() / ("ndrlink-bench-relay-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  pid_t daemon = -1;
+  try {
+    ndrlink::test::Postfix postfix("sink");
+    for (int u = 0; u < kUsers; ++u) postfix.add_maildir_user("u" + std::to_string(u) + "@bench.test");
+    postfix.start();
+    const int relay_port = ndrlink::test::free_port();
+    daemon = start_daemon(dir, relay_port, postfix.port());
+    print("rss_idle", static_cast<double>(ndrlink::bench::status_kib(daemon, "VmRSS")) / 1024.0, "MiB");
+
+    // Warm both paths up (processes spawned, caches filled), then measure.
+    const std::vector<Message> warm(messages.begin(), messages.begin() + std::min<int>(n, 100));
+    send_all(postfix.port(), warm, connections, "warm-direct");
+    send_all(relay_port, warm, connections, "warm-relay");
+    drain(postfix);
+
+    const Pass direct = send_all(postfix.port(), messages, connections, "direct");
+    drain(postfix);
+    const Pass relay = send_all(relay_port, messages, connections, "relay");
+    drain(postfix);
+
+    print("messages", n, "messages");
+    print("recipients", static_cast<double>(recipients), "recipients");
+    print("connections", connections, "connections");
+    print("msgs_per_s_direct", n / direct.seconds, "msg/s");
+    print("msgs_per_s_relay", n / relay.seconds, "msg/s");
+    print("relay_vs_direct", 100.0 * direct.seconds / relay.seconds, "%");
+    print("p50_direct", percentile(direct.latencies_ms, 0.50), "ms");
+    print("p99_direct", percentile(direct.latencies_ms, 0.99), "ms");
+    print("p50_relay", percentile(relay.latencies_ms, 0.50), "ms");
+    print("p99_relay", percentile(relay.latencies_ms, 0.99), "ms");
+    print("failures_direct", static_cast<double>(direct.failures), "messages");
+    print("failures_relay", static_cast<double>(relay.failures), "messages");
+    print("rss_ndrlinkd", static_cast<double>(ndrlink::bench::status_kib(daemon, "VmRSS")) / 1024.0, "MiB");
+    print("rss_peak_ndrlinkd", static_cast<double>(ndrlink::bench::status_kib(daemon, "VmHWM")) / 1024.0, "MiB");
+    ::kill(daemon, SIGTERM);
+    waitpid(daemon, nullptr, 0);
+    daemon = -1;
+  } catch (const std::exception& e) {
+    std::cerr << "bench_relay: " << e.what() << "\n";
+    if (daemon > 0) ::kill(daemon, SIGKILL), waitpid(daemon, nullptr, 0);
+    fs::remove_all(dir);
+    return 1;
+  }
+  fs::remove_all(dir);
+  return 0;
+}
