@@ -147,14 +147,7 @@ void Dovecot::stop() {
   if (master_pid_ <= 0) return;
   const long pid = master_pid_;
   run("doveadm -c " + conf_ + " stop");
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (alive(pid)) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(static_cast<pid_t>(pid), SIGKILL);
-      break;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
+  wait_gone(pid);
   master_pid_ = 0;
   // Mail processes may outlive the master (they finish their session):
   // end them too, so that clients see the server go away. They run in

@@ -137,6 +137,21 @@ class PostfixWorld : public ::testing::Test {
         limit);
   }
 
+  // For mail to the unreachable dead.test: waits, flushing the front's
+  // queue so Postfix retries at once, until the acceptance has left
+  // `pending` (the delay warning) and then until it is bounced (the
+  // expiry). The state seen after the first wait, or "" on timeout.
+  std::string expire(std::int64_t id) {
+    const auto state = [&] {
+      const auto a = store()->acceptance(id);
+      return a ? a->state : std::string();
+    };
+    if (!eventually([&] { return front_->flush(), state() != "pending"; }, std::chrono::seconds(15))) return "";
+    const std::string first = state();
+    if (!eventually([&] { return front_->flush(), state() == "bounced"; }, std::chrono::seconds(20))) return "";
+    return first;
+  }
+
   // "pending->delayed,delayed->bounced": the state changes, in order.
   std::string transitions(std::int64_t id) const {
     std::string s;

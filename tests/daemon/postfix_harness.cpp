@@ -256,14 +256,7 @@ void Postfix::stop() {
     } catch (const std::exception&) {
       ::kill(static_cast<pid_t>(pid), SIGTERM);
     }
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (alive(pid)) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        ::kill(static_cast<pid_t>(pid), SIGKILL);
-        break;
-      }
-      std::this_thread::sleep_for(20ms);
-    }
+    wait_gone(pid);
     master_pid_ = 0;
   }
   // The master ends its children, but one busy in a delivery may outlive

@@ -66,6 +66,18 @@ bool alive(long pid) {
   return close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] != 'Z';
 }
 
+void wait_gone(long pid, int seconds) {
+  using namespace std::chrono_literals;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (alive(pid)) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(static_cast<pid_t>(pid), SIGKILL);
+      break;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+}
+
 void kill_processes_under(const std::string& dir) {
   using namespace std::chrono_literals;
   const auto deadline = std::chrono::steady_clock::now() + 5s;

@@ -24,6 +24,9 @@ std::string slurp(const std::string& path);
 // The last `n` bytes of `s` (for error messages with log tails).
 std::string tail(const std::string& s, std::size_t n = 1500);
 
+// Waits until `pid` has ended; SIGKILLs it after `seconds`.
+void wait_gone(long pid, int seconds = 10);
+
 // SIGKILLs every process whose working directory is inside `dir` (the
 // server processes a master left behind) until none is left or 5 s passed.
 void kill_processes_under(const std::string& dir);
