@@ -20,9 +20,10 @@ namespace ndrlink::testing {
 
 class RelayTest : public ::testing::Test {
  protected:
-  // Starts upstream and ndrlinkd; `relay_toml` adds [relay] keys.
+  // Starts the upstream (unless the test made one) and ndrlinkd;
+  // `relay_toml` adds [relay] keys.
   void start(const std::string& relay_toml = "", test::ScriptedSmtpServer::Options upstream = {}) {
-    upstream_ = std::make_unique<test::ScriptedSmtpServer>(std::move(upstream));
+    if (!upstream_) upstream_ = std::make_unique<test::ScriptedSmtpServer>(std::move(upstream));
     fixture_ = std::make_unique<DaemonFixture>(
         "[verp]\ndomain = \"bounces.example.net\"\n"
         "[relay]\nenabled = true\nlisten = \"127.0.0.1:0\"\nhostname = \"relay.test\"\n"

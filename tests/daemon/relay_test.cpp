@@ -2,9 +2,18 @@
 // client sees, what goes upstream (VERP, ENVID, NOTIFY, X-Ndrlink-Id,
 // Message-ID) and what is recorded (acceptances with the upstream's reply,
 // refusals, DATA refusals).
+#include <utility>  // before Asio (Boost 1.74)
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <cstdio>
+#include <fstream>
 #include <regex>
 
 #include "relay_fixture.h"
+#include "smtp_client.h"
+#include "test_certificate.h"
 
 namespace ndrlink::testing {
 namespace {
@@ -181,6 +190,7 @@ TEST_F(RelayTest, ClientNotifyIsKeptAndNoDsnUpstreamGetsNoDsnParameters) {
   EXPECT_EQ(rows[0].data_reply_text, "client sent RSET before DATA");
 
   daemon_->terminate();
+  upstream_.reset();
   ScriptedSmtpServer::Options no_dsn;
   no_dsn.extensions = {"PIPELINING", "8BITMIME", "SIZE 10240000", "ENHANCEDSTATUSCODES"};
   start("", no_dsn);
@@ -326,6 +336,75 @@ TEST_F(RelayTest, SigtermAnswers421ToWaitingClients) {
   auto c = greeted();
   EXPECT_EQ(daemon_->terminate(), 0);
   EXPECT_EQ(c->reply().substr(0, 10), "421 4.3.2 ");
+}
+
+TEST_F(RelayTest, StartTlsTowardTheClientWithASelfSignedCertificate) {
+  TempDir certs;
+  const auto cert = test::make_self_signed_certificate(certs.path().string());
+  start("cert_file = \"" + cert.cert_file + "\"\nkey_file = \"" + cert.key_file + "\"");
+  // The project's SMTP client: STARTTLS required, the certificate verified
+  // against itself as CA and for 127.0.0.1.
+  namespace asio = boost::asio;
+  asio::io_context io;
+  smtp::SmtpClientOptions o;
+  o.helo_name = "app.test";
+  o.starttls = smtp::StartTlsMode::required;
+  o.tls.ca_file = cert.cert_file;
+  o.timeouts = smtp::SmtpTimeouts::all(std::chrono::seconds(5));
+  smtp::SmtpClient tls_client(io.get_executor(), o);
+  bool encrypted = false;
+  smtp::SmtpReply ehlo, rcpt;
+  std::string error;
+  auto session = [&]() -> asio::awaitable<void> {
+    try {
+      const std::string host = "127.0.0.1", from = "app@app.test", to = "a@example.com";
+      ehlo = co_await tls_client.open(host, static_cast<std::uint16_t>(port_));
+      encrypted = tls_client.encrypted();
+      co_await tls_client.mail_from(from);
+      rcpt = co_await tls_client.rcpt_to(to);
+      co_await tls_client.quit();
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  };
+  asio::co_spawn(io, session(), asio::detached);
+  io.run();
+  ASSERT_EQ(error, "");
+  EXPECT_TRUE(encrypted);
+  EXPECT_FALSE(tls_client.extensions().starttls);  // not offered again inside TLS
+  EXPECT_EQ(rcpt.code, 250);
+  // And the openssl CLI, as an administrator would check it.
+  const std::string cmd = "printf 'QUIT\\r\\n' | timeout 20 openssl s_client -starttls smtp -connect 127.0.0.1:" +
+                          std::to_string(port_) + " -CAfile '" + cert.cert_file +
+                          "' -verify_return_error -ign_eof 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  ASSERT_TRUE(p);
+  std::string out;
+  char buf[4096];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+  ::pclose(p);
+  EXPECT_NE(out.find("Verify return code: 0 (ok)"), std::string::npos) << out;
+  EXPECT_NE(out.find("221 2.0.0 Bye"), std::string::npos) << out;
+}
+
+TEST_F(RelayTest, SmarthostWithAuthFromAPasswordFile) {
+  TempDir secrets;
+  std::ofstream(secrets.file("password")) << "s3cret-pass\n";
+  ScriptedSmtpServer::Options o;
+  o.auth_mechanisms = {"PLAIN"};
+  o.auth_user = "relayuser";
+  o.auth_password = "s3cret-pass";
+  upstream_ = std::make_unique<ScriptedSmtpServer>(o);
+  start("upstream = \"smarthost\"\nsmarthost = \"" + upstream_->address() +
+        "\"\nsmarthost_user = \"relayuser\"\nsmarthost_password_file = \"" + secrets.file("password") + "\"");
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  c->command("DATA");
+  EXPECT_EQ(c->command(message() + ".").substr(0, 4), "250 ");
+  ASSERT_EQ(upstream_->messages().size(), 1u);
+  EXPECT_EQ(upstream_->messages()[0].auth_user, "relayuser");
+  EXPECT_EQ(daemon_->log().find("s3cret-pass"), std::string::npos);
 }
 
 }  // namespace
