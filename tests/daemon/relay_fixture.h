@@ -21,15 +21,17 @@ namespace ndrlink::testing {
 class RelayTest : public ::testing::Test {
  protected:
   // Starts the upstream (unless the test made one) and ndrlinkd;
-  // `relay_toml` adds [relay] keys.
-  void start(const std::string& relay_toml = "", test::ScriptedSmtpServer::Options upstream = {}) {
+  // `relay_toml` adds [relay] keys, `routes` [relay.static_mx] lines
+  // before the "*" one (the upstream).
+  void start(const std::string& relay_toml = "", test::ScriptedSmtpServer::Options upstream = {},
+             const std::string& routes = "") {
     if (!upstream_) upstream_ = std::make_unique<test::ScriptedSmtpServer>(std::move(upstream));
     fixture_ = std::make_unique<DaemonFixture>(
         "[verp]\ndomain = \"bounces.example.net\"\n"
         "[relay]\nenabled = true\nlisten = \"127.0.0.1:0\"\nhostname = \"relay.test\"\n"
         "upstream_tls = \"none\"\nclient_timeout_seconds = 5\nupstream_timeout_seconds = 2\n"
         "upstream_data_timeout_seconds = 2\nupstream_data_end_timeout_seconds = 2\n" +
-        relay_toml + "\n[relay.static_mx]\n\"*\" = \"" + upstream_->address() + "\"\n");
+        relay_toml + "\n[relay.static_mx]\n" + routes + "\"*\" = \"" + upstream_->address() + "\"\n");
     daemon_ = std::make_unique<DaemonProcess>(fixture_->config_path(), fixture_->log_path());
     daemon_->start();
     std::smatch m;

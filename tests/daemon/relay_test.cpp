@@ -173,6 +173,51 @@ TEST_F(RelayTest, WithoutVerpOneUpstreamTransactionKeepsTheSenderAndHasNoHeaderT
   EXPECT_FALSE(rows[0].envid.empty());
 }
 
+TEST_F(RelayTest, EachDomainGoesToItsOwnMxWithoutVerp) {
+  ScriptedSmtpServer other;
+  start("verp = false", {}, "\"example.org\" = \"" + other.address() + "\"\n");
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  EXPECT_EQ(c->command("RCPT TO:<b@example.org>").substr(0, 4), "250 ");
+  EXPECT_EQ(c->command("RCPT TO:<c@example.org>").substr(0, 4), "250 ");
+  c->command("DATA");
+  EXPECT_EQ(c->command(message() + "."), "250 2.0.0 Ok: <m1@app.test> relayed in 2 upstream transaction(s)");
+  ASSERT_EQ(upstream_->messages().size(), 1u);
+  EXPECT_EQ(upstream_->messages()[0].rcpt_to.size(), 1u);
+  ASSERT_EQ(other.messages().size(), 1u);
+  EXPECT_EQ(other.messages()[0].rcpt_to.size(), 2u);
+  EXPECT_EQ(other.messages()[0].mail_from.rfind("<app@app.test>", 0), 0u);
+  for (const auto& a : acceptances()) EXPECT_EQ(a.message_id, "<m1@app.test>");
+}
+
+TEST_F(RelayTest, UpstreamRefusingTheSessionIsTheRecipientsReply) {
+  start();
+  upstream_->on("GREETING", ScriptedSmtpServer::reply("554 5.3.2 No SMTP service here"));
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<a@example.com>"), "554 5.3.2 No SMTP service here");
+  const auto refused = refusals();
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].reply_code, 554);
+  EXPECT_EQ(refused[0].mx_host, "127.0.0.1");
+  EXPECT_TRUE(acceptances().empty());
+}
+
+TEST_F(RelayTest, HeloClientsAndOverlongMessageLines) {
+  start("max_line_length = 1000");
+  auto c = client();
+  c->reply();
+  EXPECT_EQ(c->command("HELO old.client"), "250 relay.test");
+  EXPECT_EQ(c->command("MAIL FROM:<app@app.test> SIZE=10"), "555 5.5.4 MAIL FROM parameters need EHLO");
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  c->command("DATA");
+  EXPECT_EQ(c->command("Subject: x\r\n\r\n" + std::string(1200, 'y') + "\r\n."), "500 5.5.2 Line too long");
+  EXPECT_TRUE(upstream_->messages().empty());
+  EXPECT_EQ(acceptances().at(0).data_reply_text, "message line too long");
+}
+
 TEST_F(RelayTest, ClientNotifyIsKeptAndNoDsnUpstreamGetsNoDsnParameters) {
   start();
   auto c = greeted();
