@@ -191,6 +191,25 @@ TEST_F(RelayTest, EachDomainGoesToItsOwnMxWithoutVerp) {
   for (const auto& a : acceptances()) EXPECT_EQ(a.message_id, "<m1@app.test>");
 }
 
+TEST_F(RelayTest, TheSessionsNextTransactionReusesTheUpstreamConnection) {
+  start();
+  // The second MAIL on the kept connection finds it closed: a new one.
+  upstream_->on("MAIL", std::vector<ScriptedSmtpServer::Action>{ScriptedSmtpServer::reply("250 2.1.0 Ok"),
+                                                                ScriptedSmtpServer::reply("250 2.1.0 Ok"),
+                                                                ScriptedSmtpServer::close(),
+                                                                ScriptedSmtpServer::reply("250 2.1.0 Ok")});
+  auto c = greeted();
+  for (int i = 0; i < 3; ++i) {
+    c->command("MAIL FROM:<app@app.test>");
+    EXPECT_EQ(c->command("RCPT TO:<a" + std::to_string(i) + "@example.com>").substr(0, 4), "250 ") << i;
+    c->command("DATA");
+    EXPECT_EQ(c->command(message("Message-ID: <r" + std::to_string(i) + "@app.test>\r\n") + ".").substr(0, 4), "250 ");
+  }
+  EXPECT_EQ(upstream_->messages().size(), 3u);
+  EXPECT_EQ(upstream_->connections(), 2);  // 1st and 2nd message on one, the 3rd on a new one
+  EXPECT_EQ(acceptances().size(), 3u);
+}
+
 TEST_F(RelayTest, UpstreamRefusingTheSessionIsTheRecipientsReply) {
   start();
   upstream_->on("GREETING", ScriptedSmtpServer::reply("554 5.3.2 No SMTP service here"));
