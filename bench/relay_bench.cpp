@@ -30,11 +30,12 @@
 #include "bench_support.h"
 #include "postfix_harness.h"
 #include "service_support.h"
-#include "smtp_test_client.h"
+#include "smtp_test_data.h"
 
 namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using ndrlink::testing::reply_code;
 using ndrlink::testing::SmtpTestClient;
 
 void print(const char* metric, double value, const char* unit) { ndrlink::bench::print("relay", metric, value, unit); }
@@ -90,16 +91,17 @@ Pass send_all(int port, const std::vector<Message>& messages, int connections, c
       };
       try {
         SmtpTestClient c(port, 120);
-        if (c.command("EHLO client.test").code != 250) throw std::runtime_error("EHLO refused");
+        if (reply_code(c.reply()) != 220 || reply_code(c.command("EHLO client.test")) != 250)
+          throw std::runtime_error("no greeting or EHLO refused");
         for (std::size_t i = static_cast<std::size_t>(t); i < messages.size(); i += static_cast<std::size_t>(connections)) {
           const auto& m = messages[i];
           const auto t0 = Clock::now();
-          bool ok = c.command("MAIL FROM:<sender@client.test>").code == 250;
+          bool ok = reply_code(c.command("MAIL FROM:<sender@client.test>")) == 250;
           const auto t1 = Clock::now();
-          for (const auto& r : m.rcpts) ok = c.command("RCPT TO:<" + r + ">").code == 250 && ok;
+          for (const auto& r : m.rcpts) ok = reply_code(c.command("RCPT TO:<" + r + ">")) == 250 && ok;
           const auto t2 = Clock::now();
           const std::string raw = "Message-ID: <bench-" + tag + "-" + std::to_string(i) + "@client.test>\n" + m.body;
-          ok = c.data(raw).code == 250 && ok;
+          ok = reply_code(ndrlink::testing::send_data(c, raw)) == 250 && ok;
           mine.mail_ms += std::chrono::duration<double, std::milli>(t1 - t0).count();
           mine.rcpt_ms += std::chrono::duration<double, std::milli>(t2 - t1).count();
           mine.data_ms += ms_since(t2);

@@ -168,8 +168,10 @@ void read_imap(const toml::table& t, const std::string& file, std::size_t index,
   c.imaps.push_back(std::move(m));
 }
 
-// "host:port" or "[v6]:port" (port required when `need_port`).
-void host_port(TableReader& r, const toml::table& t, std::string_view key, std::string& host, std::uint16_t& port) {
+// "host", "host:port" or "[v6]:port".
+// `min_port` 0 lets listen pick a free port (tests).
+void host_port(TableReader& r, const toml::table& t, std::string_view key, std::string& host, std::uint16_t& port,
+               long long min_port = 1) {
   std::string text;
   if (!r.get(key, text)) return;
   std::string h = text, p;
@@ -185,7 +187,7 @@ void host_port(TableReader& r, const toml::table& t, std::string_view key, std::
   if (!p.empty()) {
     long long n = 0;
     for (char ch : p) n = (ch >= '0' && ch <= '9' && n < 100000) ? n * 10 + (ch - '0') : 100000;
-    if (n < 1 || n > 65535) r.fail(*t.get(key), key, "bad port in \"" + text + "\"");
+    if (n < min_port || n > 65535) r.fail(*t.get(key), key, "bad port in \"" + text + "\"");
     port = static_cast<std::uint16_t>(n);
   }
   if (h.empty() || h.find_first_of(" \t/@") != std::string::npos)
@@ -197,7 +199,7 @@ void read_relay(const toml::table& t, const std::string& file, Config& c) {
   TableReader r(t, "relay.", file);
   RelayConfig& x = c.relay;
   r.get("enabled", x.enabled);
-  host_port(r, t, "listen", x.listen_host, x.listen_port);
+  host_port(r, t, "listen", x.listen_host, x.listen_port, 0);
   r.get("hostname", x.hostname);
   r.get_range("max_connections", x.max_connections, 1, 100000);
   r.get_range("max_message_size", x.max_message_size, 1024, 1LL << 34);

@@ -179,9 +179,9 @@ asio::awaitable<bool> RelaySession::command(const Command& cmd) {
       break;
     case Verb::rset:
       if (txn_.open()) {
-    const std::string why = "client sent RSET before DATA";
-    co_await txn_.abandon(why);
-  }
+        const std::string why = "client sent RSET before DATA";
+        co_await txn_.abandon(why);
+      }
       reply(250, "2.0.0", "Ok");
       break;
     case Verb::noop:
@@ -200,9 +200,9 @@ asio::awaitable<bool> RelaySession::command(const Command& cmd) {
       co_return co_await starttls();
     case Verb::quit:
       if (txn_.open()) {
-    const std::string why = "client sent QUIT before DATA";
-    co_await txn_.abandon(why);
-  }
+        const std::string why = "client sent QUIT before DATA";
+        co_await txn_.abandon(why);
+      }
       reply(221, "2.0.0", "Bye");
       co_await flush();
       co_return false;

@@ -142,12 +142,26 @@ asio::awaitable<void> RelayTransaction::mark_not_sent(Leg& leg, int code, const 
 asio::awaitable<RelayTransaction::Leg*> RelayTransaction::open_leg(const std::vector<smtp::MxHost>& hosts,
                                                                    const Recorded& reserved, smtp::SmtpReply& refusal) {
   auto leg = std::make_unique<Leg>();
-  leg->client = co_await upstreams_.connect(hosts);
-  const bool verp = ctx_.config.verp;
-  if (ctx_.config.envid && leg->client->extensions().dsn) leg->envid = reserved.verp_token;
-  const std::string from = verp ? ctx_.verp_prefix + reserved.verp_token + "@" + ctx_.verp_domain : sender_;
-  const std::string params = mail_params(*leg->client, leg->envid);
-  const auto mail = co_await leg->client->mail_from(from, params);
+  const std::string from = ctx_.config.verp ? ctx_.verp_prefix + reserved.verp_token + "@" + ctx_.verp_domain : sender_;
+  smtp::SmtpReply mail;
+  // A parked connection may have been closed by the server meanwhile:
+  // then once more on a new one.
+  for (bool fresh : {false, true}) {
+    bool reused = false;
+    leg->client = co_await upstreams_.connect(hosts, reused, fresh);
+    leg->envid = ctx_.config.envid && leg->client->extensions().dsn ? reserved.verp_token : std::string();
+    const std::string params = mail_params(*leg->client, leg->envid);
+    bool stale = false;
+    try {
+      mail = co_await leg->client->mail_from(from, params);
+    } catch (const smtp::SmtpError& e) {
+      if (!reused) throw;
+      spdlog::debug("relay {}: kept upstream connection is gone ({}), opening another", session_, e.what());
+      stale = true;
+    }
+    if (!stale) break;
+    leg->client->close();
+  }
   if (!mail.positive()) {
     refusal = mail;
     co_await end_leg(*leg);

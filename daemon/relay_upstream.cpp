@@ -30,13 +30,19 @@ asio::awaitable<std::vector<smtp::MxHost>> Upstreams::route(const std::string& d
   co_return hosts;
 }
 
-asio::awaitable<std::unique_ptr<smtp::SmtpClient>> Upstreams::connect(const std::vector<smtp::MxHost>& hosts) {
+asio::awaitable<std::unique_ptr<smtp::SmtpClient>> Upstreams::connect(const std::vector<smtp::MxHost>& hosts,
+                                                                     bool& reused, bool fresh) {
+  reused = false;
   for (const auto& h : hosts) {
+    if (fresh) break;
     const auto it = parked_.find(key(h.host, h.port));
     if (it == parked_.end()) continue;
     auto client = std::move(it->second);
     parked_.erase(it);
-    if (client->is_open()) co_return client;
+    if (client->is_open()) {
+      reused = true;
+      co_return client;
+    }
   }
   std::unique_ptr<smtp::SmtpError> last_error;
   std::unique_ptr<Unavailable> last_refusal;

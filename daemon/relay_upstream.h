@@ -31,10 +31,11 @@ class Upstreams {
   // The hosts for `domain` (smarthost: always the smarthost). Throws
   // smtp::MxError.
   boost::asio::awaitable<std::vector<smtp::MxHost>> route(const std::string& domain);
-  // A parked connection to one of `hosts`, else a new one to the first host
-  // that works. Throws smtp::SmtpError (the last host's failure) or
-  // Unavailable.
-  boost::asio::awaitable<std::unique_ptr<smtp::SmtpClient>> connect(const std::vector<smtp::MxHost>& hosts);
+  // A parked connection to one of `hosts` (then `reused` is set; unless
+  // `fresh`), else a new one to the first host that works. Throws
+  // smtp::SmtpError (the last host's failure) or Unavailable.
+  boost::asio::awaitable<std::unique_ptr<smtp::SmtpClient>> connect(const std::vector<smtp::MxHost>& hosts,
+                                                                    bool& reused, bool fresh = false);
   // Keeps an open connection (between transactions) for reuse.
   void park(std::unique_ptr<smtp::SmtpClient> client);
   // QUITs every parked connection.

@@ -18,11 +18,11 @@ class PostfixBounces : public PostfixWorld {
   void send(const Recorded& r, const std::string& rcpt, const std::string& message_id,
             const std::string& rcpt_params = "", const std::string& body = "hello\n") {
     SmtpTestClient c(front_->port());
-    ASSERT_EQ(c.command("EHLO client.test").code, 250);
-    ASSERT_EQ(c.command("MAIL FROM:<" + r.verp_address() + ">").code, 250);
-    const auto accepted = c.command("RCPT TO:<" + rcpt + ">" + rcpt_params);
-    ASSERT_EQ(accepted.line(), "250 2.1.5 Ok");
-    ASSERT_EQ(c.data(message(message_id, rcpt, body)).code, 250);
+    ASSERT_EQ(reply_code(c.reply()), 220);
+    ASSERT_EQ(reply_code(c.command("EHLO client.test")), 250);
+    ASSERT_EQ(reply_code(c.command("MAIL FROM:<" + r.verp_address() + ">")), 250);
+    ASSERT_EQ(c.command("RCPT TO:<" + rcpt + ">" + rcpt_params), "250 2.1.5 Ok");
+    ASSERT_EQ(reply_code(send_data(c, message(message_id, rcpt, body))), 250);
     c.command("QUIT");
   }
 

@@ -26,7 +26,7 @@
 #include "ndrlink/storage/store.h"
 #include "postfix_harness.h"
 #include "service_support.h"
-#include "smtp_test_client.h"
+#include "smtp_test_data.h"
 
 namespace ndrlink::testing {
 

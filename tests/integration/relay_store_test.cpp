@@ -8,6 +8,7 @@
 #include "ndrlink/parser/parser.h"
 #include "ndrlink/storage/report.h"
 #include "ndrlink/storage/store.h"
+#include "raw_sql.h"
 #include "test_support.h"
 
 namespace ndrlink::storage {
@@ -41,16 +42,7 @@ NewRefusal refusal(std::string rcpt, int code, std::string at = "2026-12-01T10:0
   return r;
 }
 
-void raw_exec(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* err = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  const std::string msg = err ? err : "";
-  sqlite3_free(err);
-  sqlite3_close(db);
-  ASSERT_EQ(rc, SQLITE_OK) << msg;
-}
+using ndrlink::testing::raw_exec;
 
 TEST(RelayStore, ReservedIdsAreNeverReusedEvenAfterInserts) {
   TempDir dir;
