@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <optional>
 #include <filesystem>
@@ -43,6 +44,15 @@ inline std::optional<std::chrono::system_clock::time_point> log_time(const std::
   tm.tm_mon -= 1;
   tm.tm_isdst = -1;
   return std::chrono::system_clock::from_time_t(std::mktime(&tm)) + std::chrono::microseconds(us);
+}
+
+// A "VmRSS"/"VmHWM" ... field of /proc/PID/status in KiB; -1 when absent.
+inline long status_kib(long pid, const char* field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(field, 0) == 0 && line.size() > std::strlen(field)) return std::stol(line.substr(std::strlen(field) + 1));
+  return -1;
 }
 
 }  // namespace ndrlink::bench

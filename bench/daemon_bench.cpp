@@ -35,14 +35,7 @@ void print(const char* metric, double value, const char* unit) { ndrlink::bench:
 namespace fs = std::filesystem;
 using SysClock = std::chrono::system_clock;
 
-long status_kib(pid_t pid, const char* field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind(field, 0) == 0) return std::stol(line.substr(std::strlen(field) + 1));
-  return -1;
-}
-
+using ndrlink::bench::status_kib;
 using ndrlink::bench::log_time;
 
 struct Template { std::string raw, recipient, message_id; };

@@ -47,6 +47,7 @@ class CsvWriter {
 void acceptances(CsvWriter& w, const std::string& section, const Json& a) {
   w.object(section, "total", a["total"]);
   w.row(section, "refused", "accepted", a["refused"]);
+  for (const auto& r : a["refused_by_code"]) w.row(section, "refused_" + cell(r["reply_code"]), "count", r["count"]);
   for (const auto& c : a["by_code"]) w.object(section, cell(c["reply_code"]), c, "reply_code");
 }
 

@@ -102,8 +102,9 @@ void outcome_section(std::ostream& o, const ReportDocument& doc) {
     o << cells({std::to_string(c.reply_code), num(x.accepted), num(x.bounced), percent(ratio(x.bounced, x.accepted)),
                 num(x.delivered), num(x.presumed_delivered), num(x.pending + x.delayed)});
   }
-  o << cells({"refused", "0", "", "", "", "", ""}) << "</table>"
-    << "<p class=\"note\">Refused RCPTs are not recorded by ndrlink yet.</p>";
+  o << "</table><h2>Refused</h2><table id=\"refused\">" << cells({"reply code", "refused"}, "th");
+  for (const auto& r : doc.data.current.refused_by_code) o << cells({std::to_string(r.reply_code), num(r.count)});
+  o << cells({"total", num(doc.data.current.refused)}) << "</table>";
 }
 
 void reason_section(std::ostream& o, const ReportDocument& doc) {

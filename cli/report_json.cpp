@@ -38,7 +38,13 @@ Json acceptances(const storage::PeriodFigures& f) {
     row.update(outcome(c.outcome));
     by_code.push_back(std::move(row));
   }
-  return Json{{"total", outcome(f.totals)}, {"refused", 0}, {"refused_recorded", false}, {"by_code", by_code}};
+  Json refused_by_code = Json::array();
+  for (const auto& r : f.refused_by_code) refused_by_code.push_back(Json{{"reply_code", r.reply_code}, {"count", r.count}});
+  return Json{{"total", outcome(f.totals)},
+              {"refused", f.refused},
+              {"refused_recorded", true},
+              {"refused_by_code", refused_by_code},
+              {"by_code", by_code}};
 }
 
 Json activity(const storage::ReportActivity& a) {
@@ -82,6 +88,7 @@ Json change(const storage::PeriodFigures& now, const storage::PeriodFigures& bef
               {"presumed_delivered", n.presumed_delivered - b.presumed_delivered},
               {"pending", n.pending - b.pending},
               {"delayed", n.delayed - b.delayed},
+              {"refused", now.refused - before.refused},
               {"bounce_rate", rn && rb ? rate(*rn - *rb) : Json()},
               {"unmatched_results", now.activity.unmatched_results - before.activity.unmatched_results},
               {"complaints", now.activity.complaints - before.activity.complaints},

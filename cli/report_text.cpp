@@ -49,7 +49,16 @@ void outcomes(TextOut& t, const ReportDocument& doc) {
     t.line("  %-32d %11lld %10lld %8s", c.reply_code, ll(c.outcome.accepted), ll(before),
            signed_count(c.outcome.accepted - before).c_str());
   }
-  t.line("  %-32s %11d %10d %8s", "refused (not recorded yet)", 0, 0, "0");
+  const auto& rn = doc.data.current;
+  const auto& rb = doc.data.previous;
+  t.line("  %-32s %11lld %10lld %8s", "refused", ll(rn.refused), ll(rb.refused),
+         signed_count(rn.refused - rb.refused).c_str());
+  for (const auto& r : rn.refused_by_code) {
+    std::int64_t before = 0;
+    for (const auto& p : rb.refused_by_code)
+      if (p.reply_code == r.reply_code) before = p.count;
+    t.line("    %-30d %11lld %10lld %8s", r.reply_code, ll(r.count), ll(before), signed_count(r.count - before).c_str());
+  }
   t.line("  %-32s %11lld %10lld %8s", "total accepted", ll(n.accepted), ll(b.accepted),
          signed_count(n.accepted - b.accepted).c_str());
 

@@ -174,6 +174,81 @@ void read_imap(const toml::table& t, const std::string& file, std::size_t index,
   c.imaps.push_back(std::move(m));
 }
 
+// "host", "host:port" or "[v6]:port".
+// `min_port` 0 lets listen pick a free port (tests).
+void host_port(TableReader& r, const toml::table& t, std::string_view key, std::string& host, std::uint16_t& port,
+               long long min_port = 1) {
+  std::string text;
+  if (!r.get(key, text)) return;
+  std::string h = text, p;
+  if (!h.empty() && h[0] == '[') {
+    const auto close = h.find(']');
+    if (close == std::string::npos) r.fail(*t.get(key), key, "expected host:port (got \"" + text + "\")");
+    p = close + 1 < h.size() && h[close + 1] == ':' ? h.substr(close + 2) : "";
+    h = h.substr(1, close - 1);
+  } else if (const auto colon = h.rfind(':'); colon != std::string::npos && h.find(':') == colon) {
+    p = h.substr(colon + 1);
+    h = h.substr(0, colon);
+  }
+  if (!p.empty()) {
+    long long n = 0;
+    for (char ch : p) n = (ch >= '0' && ch <= '9' && n < 100000) ? n * 10 + (ch - '0') : 100000;
+    if (n < min_port || n > 65535) r.fail(*t.get(key), key, "bad port in \"" + text + "\"");
+    port = static_cast<std::uint16_t>(n);
+  }
+  if (h.empty() || h.find_first_of(" \t/@") != std::string::npos)
+    r.fail(*t.get(key), key, "expected host:port (got \"" + text + "\")");
+  host = h;
+}
+
+void read_relay(const toml::table& t, const std::string& file, Config& c) {
+  TableReader r(t, "relay.", file);
+  RelayConfig& x = c.relay;
+  r.get("enabled", x.enabled);
+  host_port(r, t, "listen", x.listen_host, x.listen_port, 0);
+  r.get("hostname", x.hostname);
+  r.get_range("max_connections", x.max_connections, 1, 100000);
+  r.get_range("max_message_size", x.max_message_size, 1024, 1LL << 34);
+  r.get_range("max_recipients", x.max_recipients, 1, 10000);
+  r.get_range("max_line_length", x.max_line_length, 1000, 1 << 20);
+  r.get_duration("client_timeout_seconds", x.client_timeout, 1, 3600);
+  std::string upstream = "mx";
+  r.get_choice("upstream", upstream, {"mx", "smarthost"});
+  x.upstream = upstream == "mx" ? RelayConfig::Upstream::mx : RelayConfig::Upstream::smarthost;
+  host_port(r, t, "smarthost", x.smarthost_host, x.smarthost_port);
+  r.get_range("mx_port", x.mx_port, 1, 65535);
+  r.get("smarthost_user", x.smarthost_user);
+  r.get("smarthost_password_file", x.smarthost_password_file);
+  r.get_choice("upstream_tls", x.upstream_tls, {"none", "opportunistic", "required"});
+  r.get("upstream_tls_ca", x.upstream_tls_ca);
+  r.get("upstream_tls_verify", x.upstream_tls_verify);
+  r.get_duration("upstream_connect_timeout_seconds", x.upstream_connect_timeout, 1, 3600);
+  r.get_duration("upstream_timeout_seconds", x.upstream_timeout, 1, 3600);
+  r.get_duration("upstream_data_timeout_seconds", x.upstream_data_timeout, 1, 3600);
+  r.get_duration("upstream_data_end_timeout_seconds", x.upstream_data_end_timeout, 1, 3600);
+  r.get("cert_file", x.cert_file);
+  r.get("key_file", x.key_file);
+  r.get("verp", x.verp);
+  r.get("envid", x.envid);
+  r.get("header", x.header);
+  if (const auto* m = sub_table(r, t, "static_mx")) {
+    for (const auto& [domain, node] : *m) {
+      if (!node.is_string() || node.as_string()->get().empty())
+        r.fail(node, "static_mx." + std::string(domain.str()), "expected \"host:port\"");
+      x.static_mx[std::string(domain.str())] = node.as_string()->get();
+    }
+  }
+  r.finish();
+  if (!x.enabled) return;
+  if (x.upstream == RelayConfig::Upstream::smarthost) r.require("smarthost", x.smarthost_host);
+  if (x.smarthost_user.empty() != x.smarthost_password_file.empty())
+    throw ConfigError(file + ": relay.smarthost_user and relay.smarthost_password_file go together");
+  if (x.cert_file.empty() != x.key_file.empty())
+    throw ConfigError(file + ": relay.cert_file and relay.key_file go together");
+  if (x.verp && c.verp_domain.empty())
+    throw ConfigError(file + ": relay.verp = true needs [verp] domain (the domain of the watched bounce mailbox)");
+}
+
 }  // namespace
 
 Config default_config() {
@@ -214,6 +289,9 @@ Config parse_config(std::string_view text, const std::string& path) {
     r.get("prefix", c.verp_prefix);
     if (c.verp_prefix.empty() || c.verp_prefix.find('@') != std::string::npos)
       r.fail(*t->get("prefix"), "prefix", "must be a non-empty local-part prefix");
+    if (r.get("domain", c.verp_domain) &&
+        (c.verp_domain.empty() || c.verp_domain.find_first_of("@<> \t") != std::string::npos))
+      r.fail(*t->get("domain"), "domain", "must be a domain name like \"bounces.example.org\"");
     r.finish();
   }
   if (const auto* t = sub_table(top, root, "correlator")) {
@@ -286,6 +364,7 @@ Config parse_config(std::string_view text, const std::string& path) {
     r.get_range("max_clients", c.socket.max_clients, 1, 65536);
     r.finish();
   }
+  if (const auto* t = sub_table(top, root, "relay")) read_relay(*t, path, c);
   top.known("maildir");
   top.known("imap");
   const auto maildirs = table_array(root, "maildir", top);

@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -71,6 +73,37 @@ struct ReportConfig {
   std::string sendmail = "/usr/sbin/sendmail";
 };
 
+// [relay]: the SMTP relay (docs/relay.md). Off unless enabled.
+struct RelayConfig {
+  bool enabled = false;
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 10025;
+  std::string hostname;  // greeting/EHLO name; empty: the system host name
+  std::size_t max_connections = 100;
+  std::uint64_t max_message_size = 25ull << 20;  // SIZE
+  std::size_t max_recipients = 100;
+  // Longest command/text line (CRLF included) taken from a client; RFC
+  // 5321 asks for 512/1000 at least. Longer: 500 5.5.2.
+  std::size_t max_line_length = 8192;
+  std::chrono::seconds client_timeout{300};  // wait for a client's command or data
+  enum class Upstream { mx, smarthost } upstream = Upstream::mx;
+  std::string smarthost_host;
+  std::uint16_t smarthost_port = 25;
+  std::uint16_t mx_port = 25;        // port of MX hosts found in DNS
+  std::string smarthost_user;
+  std::string smarthost_password_file;  // the secret, in a file (never logged)
+  std::string upstream_tls = "opportunistic";  // none | opportunistic | required
+  std::string upstream_tls_ca;                 // empty: the system trust store
+  bool upstream_tls_verify = true;             // false: tests only
+  std::chrono::seconds upstream_connect_timeout{60};
+  std::chrono::seconds upstream_timeout{300};           // greeting, EHLO, MAIL, RCPT, RSET, QUIT
+  std::chrono::seconds upstream_data_timeout{180};      // DATA 354 and each data block
+  std::chrono::seconds upstream_data_end_timeout{600};  // the reply after the final "."
+  std::string cert_file, key_file;  // STARTTLS toward clients when both are set
+  bool verp = true, envid = true, header = true;  // tagging (docs/relay.md)
+  std::map<std::string, std::string> static_mx;   // [relay.static_mx]: domain -> host:port
+};
+
 struct Config {
   std::string file;  // where it was read from (empty: built-in default)
 
@@ -81,6 +114,7 @@ struct Config {
   // [verp]
   std::string verp_secret_file;  // default: verp.secret beside the database
   std::string verp_prefix = "bounces+";
+  std::string verp_domain;  // domain of VERP addresses (the watched bounce mailbox); the relay needs it
 
   // [correlator]
   std::chrono::minutes grace{std::chrono::hours(120)};  // grace_hours, or grace_minutes
@@ -108,6 +142,7 @@ struct Config {
   std::vector<MaildirConfig> maildirs;
   std::vector<ImapConfig> imaps;
   SocketConfig socket;
+  RelayConfig relay;
 };
 
 // Reads and validates `path`. Relative paths inside the file are taken

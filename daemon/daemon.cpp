@@ -25,6 +25,7 @@ Daemon::Daemon(Config config)
     spdlog::warn("daemon.clock_scale = {}: the daemon's clock runs {}x faster than real time (tests only)",
                  config_.clock_scale, config_.clock_scale);
   if (config_.socket.enabled) socket_ = std::make_shared<IngestSocket>(io_, pipeline_, stats_, config_.socket);
+  if (config_.relay.enabled) relay_ = std::make_shared<relay::RelayServer>(io_, pipeline_, stats_, config_);
 }
 
 Daemon::~Daemon() { pipeline_.drain_and_stop(); }
@@ -50,6 +51,7 @@ void Daemon::stop_sources() {
 int Daemon::run() {
   pipeline_.start();
   if (socket_) socket_->start();
+  if (relay_) relay_->start();
   start_sources();
   signals_.async_wait([this](boost::system::error_code ec, int signo) {
     if (!ec) on_signal(signo);
@@ -58,8 +60,9 @@ int Daemon::run() {
   schedule_checkpoint();
   schedule_watchdog();
   schedule_status();
-  spdlog::info("ndrlinkd ready: store {}, {} source(s), socket {}", config_.db_path, sources_.size(),
-               socket_ ? config_.socket.path : std::string("off"));
+  spdlog::info("ndrlinkd ready: store {}, {} source(s), socket {}, relay {}", config_.db_path, sources_.size(),
+               socket_ ? config_.socket.path : std::string("off"),
+               relay_ ? config_.relay.listen_host + ":" + std::to_string(relay_->port()) : std::string("off"));
   systemd::ready(status_line());
   io_.run();
   // The loop ran out of work: sources and socket are closed. Finish the
@@ -89,6 +92,9 @@ void Daemon::on_signal(int signo) {
   systemd::stopping();
   stop_sources();
   if (socket_) socket_->stop();
+  // Relay sessions answer 421 at their next command boundary (at once when
+  // waiting for the client); io_.run() returns when the last one closed.
+  if (relay_) relay_->stop();
   boost::system::error_code ec;
   signals_.cancel(ec);
   sweep_timer_.cancel();
@@ -115,6 +121,13 @@ void Daemon::reload() {
       fresh.workers != config_.workers || fresh.queue_size != config_.queue_size ||
       fresh.clock_scale != config_.clock_scale)
     spdlog::warn("SIGHUP: store, VERP secret, worker and clock_scale settings apply after a restart");
+  if (fresh.relay.enabled != config_.relay.enabled || fresh.relay.listen_host != config_.relay.listen_host ||
+      fresh.relay.listen_port != config_.relay.listen_port || fresh.relay.upstream != config_.relay.upstream ||
+      fresh.relay.smarthost_host != config_.relay.smarthost_host || fresh.relay.static_mx != config_.relay.static_mx ||
+      fresh.relay.cert_file != config_.relay.cert_file || fresh.relay.verp != config_.relay.verp ||
+      fresh.relay.envid != config_.relay.envid || fresh.relay.header != config_.relay.header ||
+      fresh.verp_domain != config_.verp_domain)
+    spdlog::warn("SIGHUP: [relay] settings apply after a restart (open relay sessions are not cut)");
   // Sources: swap to the new set; if one of them cannot start (a bad path,
   // a bad CA file), go back to the sources that ran before.
   const Config previous = config_;
@@ -228,7 +241,8 @@ void Daemon::schedule_status() {
 
 std::string Daemon::status_line() const {
   return stats_.summary() + " queued=" + std::to_string(pipeline_.queued()) +
-         (socket_ ? " clients=" + std::to_string(socket_->clients()) : std::string());
+         (socket_ ? " clients=" + std::to_string(socket_->clients()) : std::string()) +
+         (relay_ ? " relay_sessions=" + std::to_string(relay_->sessions()) : std::string());
 }
 
 }  // namespace ndrlink::daemon

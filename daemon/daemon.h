@@ -12,6 +12,7 @@
 #include "config.h"
 #include "ingest_socket.h"
 #include "pipeline.h"
+#include "relay_server.h"
 #include "source.h"
 #include "stats.h"
 
@@ -50,6 +51,7 @@ class Daemon {
   boost::asio::steady_timer sweep_timer_, checkpoint_timer_, watchdog_timer_, status_timer_;
   std::vector<std::shared_ptr<Source>> sources_;
   std::shared_ptr<IngestSocket> socket_;
+  std::shared_ptr<relay::RelayServer> relay_;
   bool stopping_ = false;
   bool sweeping_ = false;  // a sweep's batches are queued or running
 };

@@ -11,6 +11,7 @@
 
 #include "imap_password.h"
 #include "outcome_log.h"
+#include "worker_call.h"
 
 namespace ndrlink::daemon {
 namespace asio = boost::asio;
@@ -22,15 +23,8 @@ namespace {
 constexpr std::size_t kBatchMessages = 16;
 constexpr std::uint64_t kBatchBytes = 32ull << 20;
 
-// One call to a worker: the result comes back to the I/O thread.
 template <typename T>
-struct WorkerCall {
-  explicit WorkerCall(asio::any_io_executor ex) : timer(ex) { timer.expires_at(std::chrono::steady_clock::time_point::max()); }
-  asio::steady_timer timer;
-  std::optional<T> value;
-  std::exception_ptr error;
-  bool done = false;
-};
+using WorkerCall = worker_detail::Call<T>;
 
 // A fetch running longer than this is reported, once per period, with
 // how much has arrived: a slow server shows in the log as a few lines,
@@ -152,32 +146,8 @@ std::chrono::milliseconds ImapSource::next_delay() {
 
 template <typename T>
 asio::awaitable<T> ImapSource::on_worker(const std::function<T(Processor&)>& fn) {
-  auto call = std::make_shared<WorkerCall<T>>(io_.get_executor());
-  Pipeline::Job job = [call, fn, &io = io_](Processor& p) {
-    std::optional<T> value;
-    std::exception_ptr error;
-    try {
-      value = fn(p);
-    } catch (...) {
-      error = std::current_exception();
-    }
-    asio::post(io, [call, value = std::move(value), error]() mutable {
-      call->value = std::move(value);
-      call->error = error;
-      call->done = true;
-      call->timer.cancel();
-    });
-  };
-  while (!pipeline_.try_submit(job)) {  // queue full: back-pressure
-    if (stopped_) throw imap::ImapError(imap::ImapError::Kind::network, "stopping");
-    co_await sleep(20ms);
-  }
-  if (!call->done) {
-    boost::system::error_code ec;
-    co_await call->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  }
-  if (call->error) std::rethrow_exception(call->error);
-  co_return std::move(*call->value);
+  const std::function<bool()> stopping = [this] { return stopped_; };
+  co_return co_await ndrlink::daemon::on_worker(io_, pipeline_, fn, stopping);
 }
 
 asio::awaitable<void> ImapSource::run() {

@@ -62,6 +62,48 @@ void Processor::save_cursor(std::string_view source, std::int64_t uidvalidity, s
   store_->save_cursor(storage::SourceCursor{std::string(source), uidvalidity, last_uid, correlator::to_iso(clock_())});
 }
 
+Recorded Processor::reserve_acceptance() {
+  const auto id = store_->reserve_acceptance_id();
+  return Recorded{id, false, signer_.token_for(id)};
+}
+
+Recorded Processor::record_relayed(const storage::NewAcceptance& a) {
+  const auto outcome = store_->record_acceptance(a, [this](std::int64_t id) { return signer_.token_for(id); });
+  return Recorded{outcome.id, outcome.created, signer_.token_for(outcome.id)};
+}
+
+std::int64_t Processor::record_refusal(const storage::NewRefusal& r) { return store_->record_refusal(r); }
+
+int Processor::mark_not_sent(const std::vector<std::int64_t>& ids, int code, const std::string& enhanced,
+                             const std::string& text) {
+  storage::NotSent n;
+  n.reply_code = code;
+  n.enhanced_status = enhanced;
+  n.reply_text = text;
+  n.at = now_iso();
+  if (code) {
+    const auto verdict = parser::classify_reply(std::to_string(code), enhanced, text, "DATA");
+    n.reason = verdict.reason;
+    n.hard = verdict.hard;
+  } else {
+    n.reason = "not_sent";
+  }
+  storage::Transaction tx(*store_);
+  int marked = 0;
+  for (const auto id : ids) {
+    n.acceptance_id = id;
+    marked += store_->mark_not_sent(n);
+  }
+  tx.commit();
+  return marked;
+}
+
+int Processor::set_message_id(const std::vector<std::int64_t>& ids, const std::string& message_id) {
+  return store_->set_message_id(ids, message_id);
+}
+
+std::string Processor::now_iso() const { return correlator::to_iso(clock_()); }
+
 correlator::SweepOutcome Processor::sweep_batch(int batch) { return correlator_->sweep(batch, 1); }
 
 void Processor::checkpoint() { store_->checkpoint(); }

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "config.h"
 #include "ndrlink/correlator/acceptance_input.h"
@@ -42,6 +43,20 @@ class Processor {
   std::optional<storage::SourceCursor> cursor(std::string_view source);
   // Saves (uidvalidity, last_uid) for `source`, stamped with the clock.
   void save_cursor(std::string_view source, std::int64_t uidvalidity, std::int64_t last_uid);
+
+  // --- the relay (relay_recorder.h) ---
+  // A reserved acceptance id and its VERP token.
+  Recorded reserve_acceptance();
+  // Records a relayed acceptance under its reserved id (with its token).
+  Recorded record_relayed(const storage::NewAcceptance& a);
+  std::int64_t record_refusal(const storage::NewRefusal& r);
+  // Marks accepted messages that did not go out; the reason and hard flag
+  // come from the refusal (parser::classify_reply), "not_sent" otherwise.
+  // The number of rows marked.
+  int mark_not_sent(const std::vector<std::int64_t>& ids, int code, const std::string& enhanced,
+                    const std::string& text);
+  int set_message_id(const std::vector<std::int64_t>& ids, const std::string& message_id);
+  std::string now_iso() const;
 
   // One transaction of the grace sweep (at most `batch` acceptances).
   correlator::SweepOutcome sweep_batch(int batch);

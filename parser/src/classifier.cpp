@@ -1,5 +1,7 @@
 #include "classifier.h"
 
+#include "ndrlink/parser/parser.h"
+
 #include <algorithm>
 #include <array>
 
@@ -230,7 +232,11 @@ std::string classify_reason(const ClassifyInput& in) {
       const std::string_view klass = in.status.size() >= 4 ? in.status.substr(1, 3) : std::string_view{};
       if (klass == ".6.") found = "contenterror";
       else if (klass == ".7.") found = "securityerror";
-      else if (in.diagnostic_type.rfind("x-unix", 0) == 0) found = "mailererror";
+      // A local delivery agent derives X.2.2 from the errno of the failed
+      // write (Postfix mbox_dsn: EDQUOT, EFBIG) while its x-unix text is a
+      // generic "input/output error": the status is the better evidence.
+      else if (x_unix && code_reason == "mailboxfull") found = code_reason;
+      else if (x_unix) found = "mailererror";
       else if (hits.says("syntaxerror")) found = "syntaxerror";
     }
     if (found.empty()) {
@@ -256,5 +262,20 @@ bool is_hard(std::string_view reason, std::string_view status, std::string_view 
 }
 
 bool reason_is_tentative(std::string_view reason) { return retryable(reason); }
+
+ReplyVerdict classify_reply(std::string_view reply_code, std::string_view status, std::string_view text,
+                            std::string_view command) {
+  ClassifyInput in;
+  in.status = status;
+  in.reply_code = reply_code;
+  in.diagnostic = text;
+  in.diagnostic_type = "smtp";
+  in.action = "failed";
+  in.command = command;
+  ReplyVerdict v;
+  v.reason = classify_reason(in);
+  v.hard = is_hard(v.reason, status, reply_code);
+  return v;
+}
 
 }  // namespace ndrlink::parser

@@ -95,11 +95,24 @@ ReportActivity activity(Store& store, const ReportPeriod& p) {
   return a;
 }
 
+// The period's refusals by reply code (index refusals_refused).
+void refused(Store& store, const ReportPeriod& p, PeriodFigures& f) {
+  Statement s(store.handle(), "SELECT reply_code, count(*) FROM refusals WHERE refused_at >= ?1 AND refused_at < ?2 "
+                              "GROUP BY reply_code ORDER BY reply_code");
+  StatementScope scope(s);
+  s.bind(1, p.since, false).bind(2, p.until, false);
+  while (s.step()) {
+    f.refused_by_code.push_back(RefusedCount{static_cast<int>(s.int64(0)), s.int64(1)});
+    f.refused += s.int64(1);
+  }
+}
+
 PeriodFigures figures(Store& store, const ReportPeriod& p, std::vector<DomainRow>* domains) {
   PeriodFigures f;
   f.period = p;
   f.by_code = cohort(store, p, domains);
   for (const auto& c : f.by_code) f.totals += c.outcome;
+  refused(store, p, f);
   f.activity = activity(store, p);
   return f;
 }

@@ -32,7 +32,8 @@ std::string lower(std::string_view s) {
 
 constexpr const char* kAcceptanceColumns =
     "id, recipient, recipient_key, domain, reply_code, enhanced_status, reply_text, mx_host, sender, message_id, "
-    "envid, verp_token, accepted_at, source, state, state_at, reason, hard, resolved_by";
+    "envid, verp_token, accepted_at, source, state, state_at, reason, hard, resolved_by, data_reply_code, "
+    "data_reply_text";
 
 Acceptance read_acceptance(const Statement& s) {
   Acceptance a;
@@ -55,6 +56,8 @@ Acceptance read_acceptance(const Statement& s) {
   a.reason = s.text(16);
   if (!s.is_null(17)) a.hard = s.int64(17) != 0;
   a.resolved_by = s.opt_int64(18);
+  a.data_reply_code = static_cast<int>(s.opt_int64(19).value_or(0));
+  a.data_reply_text = s.text(20);
   return a;
 }
 
@@ -205,7 +208,11 @@ RecordOutcome Store::record_acceptance(const NewAcceptance& a, const TokenMaker&
     next_id_ = next.int64(0);
     next_id_generation_ = tx_generation_;
   }
-  const std::int64_t id = next_id_;
+  // A reserved id lies below next_id_ (its reservation bumped the
+  // sequence); one that was never reserved would collide with a later row.
+  if (a.reserved_id != 0 && (a.reserved_id < 0 || a.reserved_id >= next_id_))
+    throw StoreError("acceptance id " + std::to_string(a.reserved_id) + " was not reserved", SQLITE_CONSTRAINT);
+  const std::int64_t id = a.reserved_id != 0 ? a.reserved_id : next_id_;
   auto& ins = stmts_->get(stmts_->insert_acceptance,
                           "INSERT INTO acceptances (id, recipient, recipient_key, domain, reply_code, enhanced_status, "
                           "reply_text, mx_host, sender, message_id, envid, accepted_at, source, state, state_at, "
@@ -225,7 +232,7 @@ RecordOutcome Store::record_acceptance(const NewAcceptance& a, const TokenMaker&
     if (!find.step()) throw StoreError("acceptance vanished during insert", SQLITE_INTERNAL);
     return RecordOutcome{find.int64(0), false};
   }
-  ++next_id_;
+  if (a.reserved_id == 0) ++next_id_;
   if (a.state != kPending) {
     StateChange c;
     c.acceptance_id = id;

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "raw_sql.h"
 #include "test_support.h"
 
 namespace ndrlink::storage {
@@ -23,18 +24,7 @@ NewAcceptance acceptance(std::string rcpt, std::string message_id = "<m1@example
   return a;
 }
 
-// Runs SQL on the file directly, bypassing the Store (as an older or newer
-// ndrlink, or another tool, would).
-void raw_exec(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* err = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  const std::string msg = err ? err : "";
-  sqlite3_free(err);
-  sqlite3_close(db);
-  ASSERT_EQ(rc, SQLITE_OK) << msg;
-}
+using ndrlink::testing::raw_exec;
 
 TEST(Store, CreatesAndMigratesANewFile) {
   TempDir dir;

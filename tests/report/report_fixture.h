@@ -64,6 +64,7 @@ class ReportFixture : public ::testing::Test {
   //   previous day       2 x 250 at old.example: 1 hard bounce
   //   reports on the day: 1 unmatched DSN, 1 ARF complaint (linked),
   //                       1 forged VERP token (suspicious, unmatched)
+  //   refusals           2 x 550, 1 x 450 on the day; 1 x 550 the day before
   void build() {
     for (int i = 0; i < 12; ++i) {
       const std::string rcpt = "u" + std::to_string(i) + "@catchall.example";
@@ -95,7 +96,20 @@ class ReportFixture : public ::testing::Test {
     report("2026-12-01T19:30:00Z", parser::Kind::arf, "open@good.example", complained, "failed", "feedback", false);
     report("2026-12-01T19:45:00Z", parser::Kind::dsn, "u10@catchall.example", "", "failed", "userunknown", true,
            "v-aaaaaaaaaaaaaaaa");
+    // Refused RCPTs (relay): 2 x 550 and 1 x 450 on the day, 1 x 550 before.
+    refuse("r1@catchall.example", 550, "2026-12-01T01:00:00Z");
+    refuse("r2@good.example", 550, "2026-12-01T02:00:00Z");
+    refuse("r3@good.example", 450, "2026-12-01T03:00:00Z");
+    refuse("r4@old.example", 550, "2026-11-30T03:00:00Z");
     now_ = *correlator::parse_iso("2026-12-02T06:00:00Z");
+  }
+
+  void refuse(const std::string& rcpt, int code, const std::string& at) {
+    storage::NewRefusal r;
+    r.recipient = rcpt;
+    r.reply_code = code;
+    r.refused_at = at;
+    store_->record_refusal(r);
   }
 
   // The document the CLI would render for `--date 2026-12-01 --tz UTC`.

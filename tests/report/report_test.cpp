@@ -31,8 +31,11 @@ TEST_F(ReportTest, JsonHasTheExactFigures) {
   EXPECT_EQ(j["previous_period"]["since"], "2026-11-30T00:00:00Z");
   EXPECT_EQ(j["acceptances"]["total"], Json::parse(R"({"accepted":20,"bounced":7,"bounced_hard":6,
       "bounced_soft":1,"delivered":1,"presumed_delivered":2,"pending":9,"delayed":1,"bounce_rate":0.35})"));
-  EXPECT_EQ(j["acceptances"]["refused"], 0);
-  EXPECT_EQ(j["acceptances"]["refused_recorded"], false);
+  EXPECT_EQ(j["acceptances"]["refused"], 3);
+  EXPECT_EQ(j["acceptances"]["refused_recorded"], true);
+  EXPECT_EQ(j["acceptances"]["refused_by_code"],
+            Json::parse(R"([{"reply_code":450,"count":1},{"reply_code":550,"count":2}])"));
+  EXPECT_EQ(j["previous"]["acceptances"]["refused"], 1);
   ASSERT_EQ(j["acceptances"]["by_code"].size(), 3u);
   EXPECT_EQ(j["acceptances"]["by_code"][0], Json::parse(R"({"reply_code":250,"accepted":11,"bounced":2,
       "bounced_hard":2,"bounced_soft":0,"delivered":1,"presumed_delivered":2,"pending":5,"delayed":1,
@@ -68,14 +71,15 @@ TEST_F(ReportTest, JsonHasTheExactFigures) {
   EXPECT_EQ(j["previous"]["acceptances"]["total"]["bounced_hard"], 1);
   EXPECT_EQ(j["previous"]["reports"]["received"], 1);
   EXPECT_EQ(j["change"], Json::parse(R"({"accepted":18,"bounced":6,"bounced_hard":5,"delivered":1,
-      "presumed_delivered":2,"pending":8,"delayed":1,"bounce_rate":-0.15,"unmatched_results":2,"complaints":1,
+      "presumed_delivered":2,"pending":8,"delayed":1,"refused":2,"bounce_rate":-0.15,"unmatched_results":2,"complaints":1,
       "suspicious":1})"));
 }
 
 TEST_F(ReportTest, CsvHasOneFigurePerRow) {
   const std::string csv = render(cli::render_csv, document());
   EXPECT_EQ(csv.rfind("section,key,metric,value\r\n", 0), 0u);
-  for (const char* row : {"period,current,hours,24", "acceptances,total,accepted,20", "acceptances,refused,accepted,0",
+  for (const char* row : {"period,current,hours,24", "acceptances,total,accepted,20", "acceptances,refused,accepted,3",
+                          "acceptances,refused_550,count,2", "acceptances,refused_450,count,1",
                           "acceptances,252,accepted,8", "acceptances,251,bounced_soft,1",
                           "acceptances,250,bounce_rate,0.1818", "bounce_reasons,userunknown,bounced,6",
                           "bounce_reasons,mailboxfull,soft,1", "bounce_delay,,p50_seconds,36000",
@@ -94,7 +98,9 @@ TEST_F(ReportTest, TextFitsEightyColumnsAndSaysTheFigures) {
   for (std::string line; std::getline(lines, line);) EXPECT_LE(line.size(), 80u) << line;
   for (const char* key : {"ndrlink report for 2026-12-01 (UTC, 24 h)",
                           "  total accepted                            20          2      +18",
-                          "  refused (not recorded yet)                 0          0        0",
+                          "  refused                                    3          1       +2",
+                          "    550                                      2          1       +1",
+                          "    450                                      1          0       +1",
                           "  bounced                              7    35.0%          1       +6",
                           "    hard (address is bad)              6    30.0%          1       +5",
                           "  userunknown                             6        6        0",
@@ -112,6 +118,7 @@ TEST_F(ReportTest, HtmlIsSelfContainedWithCharts) {
   EXPECT_NE(html.find("aria-label=\"Top bounce reasons\""), std::string::npos);
   EXPECT_NE(html.find("<tr class=\"flag\"><td>catchall.example</td>"), std::string::npos);
   EXPECT_NE(html.find("<td>accepted</td><td class=\"n\">20</td>"), std::string::npos);
+  EXPECT_NE(html.find("<tr><td>550</td><td class=\"n\">2</td></tr>"), std::string::npos);
   for (const char* banned : {"<script", "http://", "https://", "src=", "<link"}) {
     // The SVG namespace is the one URL allowed: it is a name, not a fetch.
     std::string rest = html;

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "ndrlink/parser/parser.h"
 
 namespace {
@@ -65,6 +68,26 @@ TEST(FamilyPostfix, DoesNotClaimOtherFormats) {
       "From: Mail Delivery Subsystem <MAILER-DAEMON@example.org>\nSubject: Returned mail: see transcript for details\n\n"
       "   ----- Transcript of session follows -----\n550 5.1.1 <a@example.jp>... User unknown\n");
   EXPECT_NE(r.family, "postfix");
+}
+
+// A real Postfix 3.7 bounce (tests/data/postfix/README.md): virtual(8)
+// could not append to an mbox at its virtual_mailbox_limit. The report
+// says 5.2.2 with a generic "x-unix; input/output error"; the cause ("File
+// too large") is only in the prose. The status decides: a full mailbox.
+TEST(FamilyPostfix, VirtualMailboxLimitIsMailboxFull) {
+  std::ifstream in(std::string(NDRLINK_TEST_DATA) + "/postfix/virtual-mbox-file-too-large.eml", std::ios::binary);
+  ASSERT_TRUE(in) << "sample missing";
+  std::stringstream raw;
+  raw << in.rdbuf();
+  const auto r = parse_message(raw.str());
+  EXPECT_EQ(r.family, "postfix");
+  ASSERT_EQ(r.recipients.size(), 1u);
+  const auto& x = r.recipients[0];
+  EXPECT_EQ(x.recipient, "full@back.test");
+  EXPECT_EQ(x.action, "failed");
+  EXPECT_EQ(x.status, "5.2.2");
+  EXPECT_EQ(x.reason, "mailboxfull");
+  EXPECT_FALSE(x.hard);
 }
 
 }  // namespace

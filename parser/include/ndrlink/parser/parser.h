@@ -31,4 +31,15 @@ struct ParseOptions {
 
 Report parse_message(std::string_view raw, const ParseOptions& options = {});
 
+// What one SMTP refusal means, in the terms of a parsed report: the reason
+// (DESIGN.md taxonomy) and the hard flag, from the reply code ("554"), its
+// enhanced status ("5.7.1", may be empty), its text and the command it
+// answered ("RCPT", "DATA"). The relay uses it for DATA refusals.
+struct ReplyVerdict {
+  std::string reason;
+  bool hard = false;
+};
+ReplyVerdict classify_reply(std::string_view reply_code, std::string_view status, std::string_view text,
+                            std::string_view command);
+
 }  // namespace ndrlink::parser

@@ -26,6 +26,9 @@ struct NewAcceptance {
   // Initial state; anything but pending (an import of history) is
   // recorded with an event saying so.
   std::string state = "pending";
+  // An id from Store::reserve_acceptance_id() (the relay sends the VERP
+  // token before it knows the reply); 0: the next id.
+  std::int64_t reserved_id = 0;
 };
 
 struct Acceptance {
@@ -36,6 +39,38 @@ struct Acceptance {
   std::string accepted_at, source, state, state_at, reason;
   std::optional<bool> hard;
   std::optional<std::int64_t> resolved_by;  // report_recipients.id
+  // The message did not go out after this 2xx RCPT: the upstream's refusal
+  // of DATA (code 400-599), or code 0 with a text saying why the relay
+  // never completed DATA. 0 and empty: accepted or not relayed.
+  int data_reply_code = 0;
+  std::string data_reply_text;
+};
+
+// A refused RCPT (or DATA) seen by the relay or the probe.
+struct NewRefusal {
+  std::string recipient;
+  int reply_code = 550;  // 400-599
+  std::string enhanced_status, reply_text, mx_host, sender;
+  std::string stage = "rcpt";  // rcpt | data
+  std::string refused_at;      // ISO 8601 UTC
+  std::string source = "relay";
+};
+
+struct Refusal {
+  std::int64_t id = 0;
+  std::string recipient, recipient_key, domain;
+  int reply_code = 0;
+  std::string enhanced_status, reply_text, mx_host, sender, stage, refused_at, source;
+};
+
+// How an accepted message failed to go out (Store::mark_not_sent).
+struct NotSent {
+  std::int64_t acceptance_id = 0;
+  int reply_code = 0;  // the upstream's DATA refusal (400-599), or 0: never sent
+  std::string enhanced_status, reply_text;  // the reply, or why it was never sent
+  std::string at;                           // ISO 8601 UTC
+  std::string reason;                       // taxonomy reason for the state change
+  bool hard = false;
 };
 
 struct RecordOutcome {

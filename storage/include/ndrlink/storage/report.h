@@ -74,10 +74,18 @@ struct ReportActivity {
   std::int64_t suspicious = 0;          // results whose evidence was distrusted
 };
 
+// Refused RCPTs (and DATA) of one reply code, by refused_at.
+struct RefusedCount {
+  int reply_code = 0;
+  std::int64_t count = 0;
+};
+
 struct PeriodFigures {
   ReportPeriod period;
   std::vector<CodeOutcome> by_code;  // ascending reply code; 250, 251, 252 always present
   OutcomeCounts totals;              // sum of by_code
+  std::int64_t refused = 0;                 // refusals recorded in the period (relay, probe)
+  std::vector<RefusedCount> refused_by_code;  // ascending reply code, codes seen only
   ReportActivity activity;
 };
 

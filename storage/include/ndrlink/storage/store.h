@@ -94,6 +94,25 @@ class Store {
   std::vector<std::int64_t> overdue_acceptances(std::string_view cutoff, int limit);
   std::vector<Event> events_for(std::int64_t acceptance_id);
 
+  // --- relay (store_relay.cpp) -------------------------------------------
+  // Takes the next acceptance id in its own short transaction: no later
+  // row ever gets it (AUTOINCREMENT), so a VERP token made from it names
+  // this reservation only. Record the acceptance with
+  // NewAcceptance::reserved_id, or leave a gap (a refused recipient).
+  std::int64_t reserve_acceptance_id();
+  std::int64_t record_refusal(const NewRefusal& r);
+  std::vector<Refusal> refusals_since(std::string_view since, int limit);
+  // The accepted message did not go out: sets data_reply_*, moves a
+  // pending/delayed acceptance to bounced (reason, hard) with an event.
+  // The sweeper then never presumes it delivered. False if the row is gone
+  // or was already marked.
+  bool mark_not_sent(const NotSent& n);
+  // Sets the Message-ID of acceptances recorded at RCPT time, after DATA
+  // was accepted. A row whose (message_id, recipient) already exists (the
+  // client sent the same message again) keeps no Message-ID. Returns the
+  // rows set.
+  int set_message_id(const std::vector<std::int64_t>& acceptance_ids, std::string_view message_id);
+
   // --- reports ---------------------------------------------------------
   bool has_report(std::string_view source_key);
   // Inserts the report and its recipient rows (ids filled in). Returns

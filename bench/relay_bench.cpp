@@ -1,0 +1,280 @@
+// bench/relay: the same messages sent straight to a real Postfix and
+// through ndrlinkd's relay in front of that Postfix, in one run.
+// Each message has 1-3 recipients and about --size bytes; K client
+// connections send in parallel, one transaction after another. A message's
+// latency runs from MAIL FROM to the reply to the final dot (the relay
+// replies only after the upstream accepted every copy). Between the two
+// passes Postfix's queue is drained, so neither pays for the other's
+// deliveries. Needs root (Postfix); prints why and exits 2 otherwise.
+// A third pass goes through a relay with verp = false (one upstream
+// transaction per client transaction instead of per recipient).
+// Usage: bench_relay [--messages N] [--connections K] [--size BYTES]
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <sqlite3.h>
+
+#include "bench_support.h"
+#include "postfix_harness.h"
+#include "service_support.h"
+#include "smtp_test_data.h"
+
+namespace {
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using ndrlink::testing::reply_code;
+using ndrlink::testing::SmtpTestClient;
+
+void print(const char* metric, double value, const char* unit) { ndrlink::bench::print("relay", metric, value, unit); }
+
+constexpr int kUsers = 10;
+
+struct Message {
+  std::vector<std::string> rcpts;
+  std::string body;  // without Message-ID (added per pass)
+};
+
+std::vector<Message> make_messages(int n, std::size_t size) {
+  std::vector<Message> out;
+  const std::string line = "The quick brown fox jumps over the lazy dog, and ndrlink records the reply.\n";
+  for (int i = 0; i < n; ++i) {
+    Message m;
+    const int r = 1 + (i * 7) % 3;
+    for (int j = 0; j < r; ++j) m.rcpts.push_back("u" + std::to_string((i + j * 3) % kUsers) + "@bench.test");
+    m.body = "From: sender@client.test\nTo: " + m.rcpts[0] + "\nSubject: relay bench " + std::to_string(i) + "\n\n";
+    while (m.body.size() + line.size() < size) m.body += line;
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+struct Pass {
+  double seconds = 0;
+  std::vector<double> latencies_ms;
+  long failures = 0;
+  // Where a message's time goes, summed over the pass: MAIL, each RCPT,
+  // DATA (354 to the reply after the final dot, with the DATA command).
+  double mail_ms = 0, rcpt_ms = 0, data_ms = 0;
+  long rcpts = 0;
+  void add(const Pass& o) {
+    seconds += o.seconds;
+    latencies_ms.insert(latencies_ms.end(), o.latencies_ms.begin(), o.latencies_ms.end());
+    failures += o.failures;
+    mail_ms += o.mail_ms, rcpt_ms += o.rcpt_ms, data_ms += o.data_ms, rcpts += o.rcpts;
+  }
+};
+
+// Sends every message over `connections` parallel connections to `port`.
+Pass send_all(int port, const std::vector<Message>& messages, int connections, const std::string& tag) {
+  Pass pass;
+  std::mutex mu;
+  const auto start = Clock::now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < connections; ++t) {
+    threads.emplace_back([&, t] {
+      Pass mine;
+      const auto ms_since = [](Clock::time_point from) {
+        return std::chrono::duration<double, std::milli>(Clock::now() - from).count();
+      };
+      try {
+        SmtpTestClient c(port, 120);
+        if (reply_code(c.reply()) != 220 || reply_code(c.command("EHLO client.test")) != 250)
+          throw std::runtime_error("no greeting or EHLO refused");
+        for (std::size_t i = static_cast<std::size_t>(t); i < messages.size(); i += static_cast<std::size_t>(connections)) {
+          const auto& m = messages[i];
+          const auto t0 = Clock::now();
+          bool ok = reply_code(c.command("MAIL FROM:<sender@client.test>")) == 250;
+          const auto t1 = Clock::now();
+          for (const auto& r : m.rcpts) ok = reply_code(c.command("RCPT TO:<" + r + ">")) == 250 && ok;
+          const auto t2 = Clock::now();
+          const std::string raw = "Message-ID: <bench-" + tag + "-" + std::to_string(i) + "@client.test>\n" + m.body;
+          ok = reply_code(ndrlink::testing::send_data(c, raw)) == 250 && ok;
+          mine.mail_ms += std::chrono::duration<double, std::milli>(t1 - t0).count();
+          mine.rcpt_ms += std::chrono::duration<double, std::milli>(t2 - t1).count();
+          mine.data_ms += ms_since(t2);
+          mine.rcpts += static_cast<long>(m.rcpts.size());
+          mine.latencies_ms.push_back(ms_since(t0));
+          if (!ok) ++mine.failures;
+        }
+        c.command("QUIT");
+      } catch (const std::exception& e) {
+        std::cerr << "bench_relay: connection " << t << ": " << e.what() << "\n";
+        ++mine.failures;
+      }
+      std::lock_guard lock(mu);
+      const double seconds = pass.seconds;
+      pass.add(mine);
+      pass.seconds = seconds;
+    });
+  }
+  for (auto& th : threads) th.join();
+  pass.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return pass;
+}
+
+double percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  return sorted[std::min(sorted.size() - 1, static_cast<std::size_t>(p * static_cast<double>(sorted.size())))];
+}
+
+// Waits until Postfix has delivered everything (at most two minutes).
+void drain(ndrlink::test::Postfix& postfix) {
+  const auto deadline = Clock::now() + std::chrono::minutes(2);
+  while (postfix.queued() > 0 && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+}
+
+// ndrlinkd relaying on 127.0.0.1:relay_port to the smarthost 127.0.0.1:upstream_port.
+pid_t start_daemon(const fs::path& dir, int relay_port, int upstream_port, bool verp) {
+  for (const char* sub : {"Maildir/new", "Maildir/cur", "Maildir/tmp"}) fs::create_directories(dir / sub);
+  const std::string config = (dir / "ndrlink.toml").string(), log = (dir / "daemon.log").string();
+  std::ofstream(config) << "[store]\npath = \"" << (dir / "n.db").string() << "\"\n[socket]\npath = \""
+                        << (dir / "s.sock").string() << "\"\n[[maildir]]\npath = \"" << (dir / "Maildir").string()
+                        << "\"\n[verp]\ndomain = \"verp.test\"\n[relay]\nenabled = true\nlisten = \"127.0.0.1:"
+                        << relay_port << "\"\nhostname = \"relay.test\"\nupstream = \"smarthost\"\nsmarthost = \"127.0.0.1:"
+                        << upstream_port << "\"\nupstream_tls = \"none\"\nverp = " << (verp ? "true" : "false") << "\n";
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 2);
+    ::dup2(fd, 1);
+    ::close(fd);
+    execl(NDRLINKD_BINARY, NDRLINKD_BINARY, "--config", config.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  const auto deadline = Clock::now() + std::chrono::seconds(15);
+  while (ndrlink::test::slurp(log).find("ndrlinkd ready") == std::string::npos) {
+    if (Clock::now() > deadline || waitpid(pid, nullptr, WNOHANG) == pid)
+      throw std::runtime_error("ndrlinkd did not start:\n" + ndrlink::test::tail(ndrlink::test::slurp(log)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return pid;
+}
+
+long long acceptances(const fs::path& db) {
+  sqlite3* h = nullptr;
+  long long n = -1;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(h, 5000);
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(h, "SELECT count(*) FROM acceptances WHERE message_id LIKE '<bench-relay_-%'", -1, &st,
+                           nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+      n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(h);
+  return n;
+}
+
+void stop(pid_t& pid) {
+  if (pid <= 0) return;
+  ::kill(pid, SIGTERM);
+  waitpid(pid, nullptr, 0);
+  pid = -1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int n = 2000, connections = 8;
+  std::size_t size = 4096;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string a = argv[i];
+    if (a == "--messages") n = std::stoi(argv[i + 1]);
+    else if (a == "--connections") connections = std::stoi(argv[i + 1]);
+    else if (a == "--size") size = std::stoul(argv[i + 1]);
+  }
+  if (const auto why = ndrlink::test::Postfix::missing(); !why.empty())
+    return std::cerr << "bench_relay: " << why << "\n", 2;
+
+  const auto messages = make_messages(n, size);
+  long recipients = 0;
+  for (const auto& m : messages) recipients += static_cast<long>(m.rcpts.size());
+  const fs::path dir = fs::temp_directory_path() / ("ndrlink-bench-relay-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  // The relay as configured by default (VERP: one upstream transaction per
+  // recipient), and with verp = false (one per client transaction): the
+  // difference is the price of exact linking.
+  pid_t daemon = -1, plain = -1;
+  try {
+    ndrlink::test::Postfix postfix("sink");
+    for (int u = 0; u < kUsers; ++u) postfix.add_maildir_user("u" + std::to_string(u) + "@bench.test");
+    postfix.start();
+    const int relay_port = ndrlink::test::free_port(), plain_port = ndrlink::test::free_port();
+    daemon = start_daemon(dir / "verp", relay_port, postfix.port(), true);
+    plain = start_daemon(dir / "plain", plain_port, postfix.port(), false);
+    print("rss_idle", static_cast<double>(ndrlink::bench::status_kib(daemon, "VmRSS")) / 1024.0, "MiB");
+
+    // Warm every path up (processes spawned, caches filled), then measure.
+    const std::vector<Message> warm(messages.begin(), messages.begin() + std::min<int>(n, 100));
+    for (int port : {postfix.port(), relay_port, plain_port}) send_all(port, warm, connections, "warm");
+    drain(postfix);
+
+    // Rounds of interleaved passes, in rotating order, so that other load on
+    // the machine weighs on every path alike.
+    constexpr int kRounds = 4;
+    Pass direct, relay, noverp;
+    struct Path { int port; const char* tag; Pass* total; };
+    std::vector<Path> paths = {{postfix.port(), "direct", &direct}, {relay_port, "relay", &relay}, {plain_port, "noverp", &noverp}};
+    for (int round = 0; round < kRounds; ++round) {
+      std::vector<Message> chunk;
+      for (std::size_t i = static_cast<std::size_t>(round); i < messages.size(); i += kRounds) chunk.push_back(messages[i]);
+      for (std::size_t k = 0; k < paths.size(); ++k) {
+        const auto& path = paths[(k + static_cast<std::size_t>(round)) % paths.size()];
+        path.total->add(send_all(path.port, chunk, connections, std::string(path.tag) + std::to_string(round)));
+        drain(postfix);
+      }
+    }
+    for (Pass* p : {&direct, &relay, &noverp}) std::sort(p->latencies_ms.begin(), p->latencies_ms.end());
+    const auto phases = [&](const char* name, const Pass& p) {
+      print((std::string("mail_ms_") + name).c_str(), p.mail_ms / n, "ms");
+      print((std::string("rcpt_ms_") + name).c_str(), p.rcpt_ms / static_cast<double>(p.rcpts), "ms");
+      print((std::string("data_ms_") + name).c_str(), p.data_ms / n, "ms");
+    };
+
+    print("messages", n, "messages");
+    print("recipients", static_cast<double>(recipients), "recipients");
+    print("connections", connections, "connections");
+    print("msgs_per_s_direct", n / direct.seconds, "msg/s");
+    print("msgs_per_s_relay", n / relay.seconds, "msg/s");
+    print("relay_vs_direct", 100.0 * direct.seconds / relay.seconds, "%");
+    print("p50_direct", percentile(direct.latencies_ms, 0.50), "ms");
+    print("p99_direct", percentile(direct.latencies_ms, 0.99), "ms");
+    print("p50_relay", percentile(relay.latencies_ms, 0.50), "ms");
+    print("p99_relay", percentile(relay.latencies_ms, 0.99), "ms");
+    print("msgs_per_s_relay_noverp", n / noverp.seconds, "msg/s");
+    print("relay_noverp_vs_direct", 100.0 * direct.seconds / noverp.seconds, "%");
+    print("p50_relay_noverp", percentile(noverp.latencies_ms, 0.50), "ms");
+    print("p99_relay_noverp", percentile(noverp.latencies_ms, 0.99), "ms");
+    phases("direct", direct);
+    phases("relay", relay);
+    phases("relay_noverp", noverp);
+    print("failures", static_cast<double>(direct.failures + relay.failures + noverp.failures), "messages");
+    print("acceptances_recorded", static_cast<double>(acceptances(dir / "verp" / "n.db")), "acceptances");
+    print("rss_ndrlinkd", static_cast<double>(ndrlink::bench::status_kib(daemon, "VmRSS")) / 1024.0, "MiB");
+    print("rss_peak_ndrlinkd", static_cast<double>(ndrlink::bench::status_kib(daemon, "VmHWM")) / 1024.0, "MiB");
+    stop(daemon);
+    stop(plain);
+  } catch (const std::exception& e) {
+    std::cerr << "bench_relay: " << e.what() << "\n";
+    stop(daemon);
+    stop(plain);
+    fs::remove_all(dir);
+    return 1;
+  }
+  fs::remove_all(dir);
+  return 0;
+}

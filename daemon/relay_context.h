@@ -1,0 +1,45 @@
+// What every relay session shares (owned by RelayServer, used on the I/O
+// thread only): settings, the upstream client options, the MX resolver,
+// the server TLS context and the recorder.
+#pragma once
+
+#include <utility>  // before Asio (Boost 1.74)
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "config.h"
+#include "relay_recorder.h"
+#include "smtp_client.h"
+#include "smtp_mx.h"
+#include "stats.h"
+
+namespace ndrlink::daemon::relay {
+
+struct RelayContext {
+  RelayContext(boost::asio::io_context& io, Pipeline& pipeline, Stats& stats) : io(io), recorder(io, pipeline), stats(stats) {}
+
+  boost::asio::io_context& io;
+  RelayConfig config;
+  std::string hostname;                  // ours, in the greeting and EHLO
+  std::string verp_prefix, verp_domain;  // VERP MAIL FROM: prefix + token + "@" + domain
+  smtp::SmtpClientOptions upstream;      // EHLO name, STARTTLS mode, CA, timeouts
+  std::string smarthost_password;        // read from its file at start; never logged
+  std::shared_ptr<smtp::MxResolver> resolver;
+  bool resolver_blocks = false;          // DNS: resolve on dns_pool, off the I/O thread
+  std::unique_ptr<boost::asio::thread_pool> dns_pool;
+  // The server TLS context of client sessions (always set; it has a
+  // certificate only when offer_starttls).
+  std::shared_ptr<boost::asio::ssl::context> client_tls;
+  bool offer_starttls = false;
+  RelayRecorder recorder;
+  Stats& stats;
+  std::uint64_t next_session = 0;
+  bool stopping = false;
+};
+
+}  // namespace ndrlink::daemon::relay

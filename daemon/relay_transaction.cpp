@@ -1,0 +1,376 @@
+#include "relay_transaction.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "relay_message.h"
+#include "smtp_data.h"
+
+namespace ndrlink::daemon::relay {
+namespace asio = boost::asio;
+
+namespace {
+
+bool has_non_ascii(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
+
+std::string upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+}  // namespace
+
+smtp::SmtpReply local_reply(int code, std::string enhanced, std::string text) {
+  smtp::SmtpReply r;
+  r.code = code;
+  r.enhanced = std::move(enhanced);
+  r.lines.push_back(std::move(text));
+  return r;
+}
+
+std::string wire(const smtp::SmtpReply& reply) {
+  std::string out;
+  const std::string code = std::to_string(reply.code);
+  for (std::size_t i = 0; i < reply.lines.size(); ++i) {
+    out += code;
+    out += i + 1 == reply.lines.size() ? ' ' : '-';
+    if (!reply.enhanced.empty()) out += reply.enhanced + " ";
+    out += reply.lines[i];
+    out += "\r\n";
+  }
+  if (reply.lines.empty()) out = code + (reply.enhanced.empty() ? "" : " " + reply.enhanced) + "\r\n";
+  return out;
+}
+
+void RelayTransaction::begin(const Command& mail) {
+  open_ = true;
+  mail_ = mail;
+  sender_ = mail.path;
+  attempted_ = 0;
+  legs_.clear();
+}
+
+std::size_t RelayTransaction::accepted() const {
+  std::size_t n = 0;
+  for (const auto& l : legs_) n += l->accepted.size();
+  return n;
+}
+
+std::string RelayTransaction::mail_params(const smtp::SmtpClient& client, const std::string& envid) const {
+  const auto& ext = client.extensions();
+  std::string out;
+  const auto add = [&](const std::string& p) { out += (out.empty() ? "" : " ") + p; };
+  if (const auto* size = mail_.param("SIZE"); size && ext.size) add("SIZE=" + size->value);
+  if (const auto* body = mail_.param("BODY"); body && ext.eightbitmime) add("BODY=" + upper(body->value));
+  if (mail_.param("SMTPUTF8") && ext.smtputf8) add("SMTPUTF8");
+  if (ext.dsn) {
+    const auto* ret = mail_.param("RET");
+    if (ret) add("RET=" + upper(ret->value));
+    else if (!envid.empty()) add("RET=HDRS");
+    if (!envid.empty()) add("ENVID=" + smtp::xtext_encode(envid));
+    else if (const auto* e = mail_.param("ENVID")) add("ENVID=" + e->value);
+  }
+  return out;
+}
+
+std::string RelayTransaction::rcpt_params(const smtp::SmtpClient& client, const Command& rcpt) const {
+  if (!client.extensions().dsn) return {};
+  std::string out;
+  if (const auto* notify = rcpt.param("NOTIFY")) out = "NOTIFY=" + upper(notify->value);
+  else if (ctx_.config.envid) out = "NOTIFY=FAILURE,DELAY";
+  if (const auto* orcpt = rcpt.param("ORCPT")) out += (out.empty() ? "" : " ") + ("ORCPT=" + orcpt->value);
+  return out;
+}
+
+asio::awaitable<void> RelayTransaction::record_refusal(const std::string& rcpt, const smtp::SmtpReply& reply,
+                                                       const std::string& mx_host, const char* stage) {
+  storage::NewRefusal r;
+  r.recipient = rcpt;
+  r.reply_code = reply.code;
+  r.enhanced_status = reply.enhanced;
+  r.reply_text = reply.text();
+  r.mx_host = mx_host;
+  r.sender = sender_;
+  r.stage = stage;
+  r.source = "relay";
+  try {
+    const auto id = co_await ctx_.recorder.refused(r);
+    spdlog::info("relay {}: {} <{}>: {} -> refusal {} ({})", session_, upper(stage), rcpt, reply.summary(), id,
+                 mx_host.empty() ? "relay" : mx_host);
+  } catch (const std::exception& e) {
+    ++ctx_.stats.errors;
+    spdlog::error("relay {}: {} <{}>: {}: refusal not recorded: {}", session_, upper(stage), rcpt, reply.summary(),
+                  e.what());
+  }
+}
+
+asio::awaitable<void> RelayTransaction::end_leg(Leg& leg) {
+  if (!leg.client) co_return;
+  if (leg.failure.empty() && leg.client->is_open()) {
+    try {
+      const auto r = co_await leg.client->rset();
+      if (r.positive()) {
+        upstreams_.park(std::move(leg.client));
+        co_return;
+      }
+    } catch (const smtp::SmtpError& e) {
+      spdlog::debug("relay {}: upstream RSET: {}", session_, e.what());
+    }
+  }
+  leg.client->close();
+  leg.client.reset();
+}
+
+asio::awaitable<void> RelayTransaction::mark_not_sent(Leg& leg, int code, const std::string& enhanced,
+                                                      const std::string& text) {
+  std::vector<std::int64_t> ids;
+  for (const auto& r : leg.accepted) ids.push_back(r.acceptance_id);
+  if (ids.empty()) co_return;
+  try {
+    const int n = co_await ctx_.recorder.not_sent(ids, code, enhanced, text);
+    spdlog::info("relay {}: {} acceptance(s) from {} marked not sent: {}{}", session_, n, ids.front(),
+                 code ? std::to_string(code) + " " : std::string(), text);
+  } catch (const std::exception& e) {
+    ++ctx_.stats.errors;
+    spdlog::error("relay {}: acceptance(s) from {} not marked not sent ({}): {}", session_, ids.front(), text, e.what());
+  }
+}
+
+asio::awaitable<RelayTransaction::Leg*> RelayTransaction::open_leg(const std::vector<smtp::MxHost>& hosts,
+                                                                   const Recorded& reserved, smtp::SmtpReply& refusal) {
+  auto leg = std::make_unique<Leg>();
+  const std::string from = ctx_.config.verp ? ctx_.verp_prefix + reserved.verp_token + "@" + ctx_.verp_domain : sender_;
+  smtp::SmtpReply mail;
+  // A parked connection may have been closed by the server meanwhile:
+  // then once more on a new one.
+  for (bool fresh : {false, true}) {
+    bool reused = false;
+    leg->client = co_await upstreams_.connect(hosts, reused, fresh);
+    leg->envid = ctx_.config.envid && leg->client->extensions().dsn ? reserved.verp_token : std::string();
+    const std::string params = mail_params(*leg->client, leg->envid);
+    bool stale = false;
+    try {
+      mail = co_await leg->client->mail_from(from, params);
+    } catch (const smtp::SmtpError& e) {
+      if (!reused) throw;
+      spdlog::debug("relay {}: kept upstream connection is gone ({}), opening another", session_, e.what());
+      stale = true;
+    }
+    if (!stale) break;
+    leg->client->close();
+  }
+  if (!mail.positive()) {
+    refusal = mail;
+    co_await end_leg(*leg);
+    co_return nullptr;
+  }
+  legs_.push_back(std::move(leg));
+  co_return legs_.back().get();
+}
+
+asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
+  ++attempted_;
+  const std::string address = cmd.path;
+  const std::string domain = smtp::domain_of(address);
+  if (domain.empty()) co_return local_reply(550, "5.1.1", "<" + address + ">: no local delivery on this relay");
+  Recorded reserved;
+  try {
+    reserved = co_await ctx_.recorder.reserve();
+  } catch (const std::exception& e) {
+    ++ctx_.stats.errors;
+    spdlog::error("relay {}: RCPT <{}>: cannot reserve an acceptance id: {}", session_, address, e.what());
+    co_return local_reply(451, "4.3.0", "Local error: cannot record, try again later");
+  }
+  std::vector<smtp::MxHost> hosts;
+  std::optional<smtp::MxError> route_error;
+  try {
+    hosts = co_await upstreams_.route(domain);
+  } catch (const smtp::MxError& e) {
+    route_error = e;
+  }
+  if (route_error) {
+    using K = smtp::MxError::Kind;
+    spdlog::warn("relay {}: RCPT <{}>: {}", session_, address, route_error->what());
+    if (route_error->kind() == K::temporary || route_error->kind() == K::unknown)
+      co_return local_reply(451, "4.4.3", "Cannot route to " + domain + ", try again later");
+    const auto reply = route_error->kind() == K::no_mail
+                           ? local_reply(556, "5.1.10", domain + " accepts no mail (null MX)")
+                           : local_reply(550, "5.1.2", "Domain " + domain + " not found");
+    const std::string none;
+    co_await record_refusal(address, reply, none, "rcpt");
+    co_return reply;
+  }
+  if ((has_non_ascii(address) || has_non_ascii(sender_)) && !mail_.param("SMTPUTF8"))
+    co_return local_reply(553, "5.6.7", "Non-ASCII address needs SMTPUTF8");
+  // The leg: a new upstream transaction per recipient with VERP, else the
+  // open one to the same host.
+  Leg* leg = nullptr;
+  if (!ctx_.config.verp)
+    for (auto& l : legs_)
+      if (l->failure.empty() && l->client && l->client->host() == hosts.front().host &&
+          l->client->port() == hosts.front().port)
+        leg = l.get();
+  smtp::SmtpReply reply;
+  std::string mx_host = hosts.front().host;
+  std::optional<smtp::SmtpReply> refusal;  // before RCPT: greeting, AUTH or MAIL FROM refused
+  std::optional<smtp::SmtpError> failure;
+  try {
+    if (!leg) {
+      smtp::SmtpReply mail_refusal;
+      leg = co_await open_leg(hosts, reserved, mail_refusal);
+      if (!leg) refusal = mail_refusal;
+    }
+    if (leg) {
+      mx_host = leg->client->host();
+      const std::string params = rcpt_params(*leg->client, cmd);
+      reply = co_await leg->client->rcpt_to(address, params);
+    }
+  } catch (const Unavailable& u) {
+    refusal = u.reply;
+  } catch (const smtp::SmtpError& e) {
+    failure = e;
+  }
+  if (refusal) {
+    co_await record_refusal(address, *refusal, mx_host, "rcpt");
+    co_return *refusal;
+  }
+  if (failure) {
+    ++ctx_.stats.errors;
+    spdlog::warn("relay {}: RCPT <{}>: upstream failed: {}", session_, address, failure->what());
+    if (leg) {
+      leg->failure = failure->what();
+      leg->client->close();
+    }
+    co_return local_reply(451, "4.4.1", "Upstream " + mx_host + " unavailable (" + smtp::kind_name(failure->kind()) +
+                                            "), try again later");
+  }
+  if (!reply.positive()) {
+    co_await record_refusal(address, reply, mx_host, "rcpt");
+    if (ctx_.config.verp && leg->accepted.empty()) {
+      co_await end_leg(*leg);
+      std::erase_if(legs_, [leg](const auto& l) { return l.get() == leg; });
+    }
+    co_return reply;
+  }
+  storage::NewAcceptance a;
+  a.recipient = address;
+  a.reply_code = reply.code;
+  a.enhanced_status = reply.enhanced;
+  a.reply_text = reply.text();
+  a.mx_host = mx_host;
+  a.sender = sender_;
+  a.envid = leg->envid;
+  a.source = "relay";
+  a.reserved_id = reserved.id;
+  bool recorded = false;
+  try {
+    const auto rec = co_await ctx_.recorder.accepted(a);
+    leg->accepted.push_back(Recipient{address, rec.id, rec.verp_token});
+    ctx_.stats.acceptances++;
+    recorded = true;
+    spdlog::info("relay {}: RCPT <{}>: {} -> acceptance {} ({})", session_, address, reply.summary(), rec.id, mx_host);
+  } catch (const std::exception& e) {
+    ++ctx_.stats.errors;
+    spdlog::error("relay {}: RCPT <{}>: {}: acceptance not recorded: {}", session_, address, reply.summary(), e.what());
+  }
+  if (!recorded && ctx_.config.verp) {  // take it back upstream: unrecorded mail is not sent
+    co_await end_leg(*leg);
+    std::erase_if(legs_, [leg](const auto& l) { return l.get() == leg; });
+    co_return local_reply(451, "4.3.0", "Local error: cannot record, try again later");
+  }
+  co_return reply;
+}
+
+asio::awaitable<smtp::SmtpReply> RelayTransaction::send(Leg& leg, const std::string& message,
+                                                        const std::string& added_id, const std::string& message_id,
+                                                        bool& failed) {
+  const std::string tag = ctx_.config.header && leg.accepted.size() == 1 ? leg.accepted.front().token : std::string();
+  const std::string payload = top_headers(added_id, tag) + message;
+  smtp::SmtpReply reply;
+  try {
+    reply = co_await leg.client->data(payload);
+  } catch (const smtp::SmtpError& e) {
+    leg.failure = e.what();
+  }
+  if (!leg.failure.empty()) {
+    ++ctx_.stats.errors;
+    failed = true;
+    leg.client->close();
+    spdlog::warn("relay {}: DATA: upstream failed: {}", session_, leg.failure);
+    const std::string why = "upstream failed during DATA: " + leg.failure;
+    const std::string none;
+    co_await mark_not_sent(leg, 0, none, why);
+    co_return local_reply(451, "4.4.2", "Upstream " + leg.client->host() + " failed during DATA, try again later");
+  }
+  std::vector<std::int64_t> ids;
+  for (const auto& r : leg.accepted) ids.push_back(r.acceptance_id);
+  if (reply.positive()) {
+    try {
+      co_await ctx_.recorder.message_id(ids, message_id);
+    } catch (const std::exception& e) {
+      ++ctx_.stats.errors;
+      spdlog::error("relay {}: Message-ID {} not set on acceptance {}: {}", session_, message_id, ids.front(), e.what());
+    }
+    spdlog::info("relay {}: DATA {} to {}: {} (acceptance(s) from {})", session_, message_id, leg.client->host(),
+                 reply.summary(), ids.front());
+    upstreams_.park(std::move(leg.client));
+  } else {
+    co_await mark_not_sent(leg, reply.code, reply.enhanced, reply.text());
+    for (const auto& r : leg.accepted) co_await record_refusal(r.address, reply, leg.client->host(), "data");
+    co_await end_leg(leg);
+  }
+  co_return reply;
+}
+
+asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& message) {
+  std::string message_id = find_message_id(message);
+  std::string added;
+  if (message_id.empty()) message_id = added = make_message_id(ctx_.hostname);
+  std::optional<smtp::SmtpReply> ok, refused;
+  bool failed = false;
+  int sent = 0;
+  for (auto& leg : legs_) {
+    if (leg->accepted.empty()) {
+      co_await end_leg(*leg);
+      continue;
+    }
+    if (!leg->failure.empty()) {
+      failed = true;
+      const std::string why = "upstream failed before DATA: " + leg->failure, none;
+      co_await mark_not_sent(*leg, 0, none, why);
+      continue;
+    }
+    ++sent;
+    bool leg_failed = false;
+    const auto reply = co_await send(*leg, message, added, message_id, leg_failed);
+    if (leg_failed) failed = true;
+    else if (reply.positive()) ok = reply;
+    else if (!refused) refused = reply;
+  }
+  legs_.clear();
+  open_ = false;
+  if (ok) {
+    // Some or all accepted: 250 (RFC 5321 has no per-recipient DATA reply
+    // outside LMTP); refused copies are recorded as such.
+    if (sent == 1) co_return *ok;
+    co_return local_reply(250, "2.0.0", "Ok: " + message_id + " relayed in " + std::to_string(sent) +
+                                            " upstream transaction(s)");
+  }
+  if (refused && !failed) co_return *refused;
+  co_return local_reply(451, "4.4.2", "Upstream failed during DATA, try again later");
+}
+
+asio::awaitable<void> RelayTransaction::abandon(const std::string& why) {
+  const std::string none;
+  for (auto& leg : legs_) {
+    co_await mark_not_sent(*leg, 0, none, why);
+    co_await end_leg(*leg);
+  }
+  legs_.clear();
+  open_ = false;
+}
+
+}  // namespace ndrlink::daemon::relay
