@@ -119,6 +119,9 @@ asio::awaitable<SmtpReply> SmtpClient::read_reply(Duration timeout, const char* 
 }
 
 asio::awaitable<SmtpReply> SmtpClient::exchange(std::string_view line, Duration timeout, const char* step) {
+  // A CR or LF inside an argument would smuggle a second command.
+  if (line.find_first_of("\r\n") != std::string_view::npos)
+    throw SmtpError(SmtpError::Kind::protocol, where() + ": " + step + ": refusing to send a line containing CR or LF");
   std::string wire(line);
   wire += "\r\n";
   co_await send(wire, timeout, step);

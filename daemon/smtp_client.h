@@ -5,7 +5,9 @@
 // (deciding what a 452 or 550 means is the caller's business). Transport
 // failures and protocol violations throw SmtpError, whose message is one
 // line naming the host and the step ("mx.example:25: RCPT: timed out after
-// 300 s"). After an SmtpError the session is unusable: close() it.
+// 300 s"). After an SmtpError the session is unusable: close() it. A
+// command argument containing CR or LF is refused (SmtpError(protocol))
+// before anything is sent.
 // Passwords and AUTH payloads never reach a log or an error message.
 // One SmtpClient serves one connection: connect() it once.
 // Coroutines on one executor; not thread-safe; one command at a time.

@@ -75,35 +75,29 @@ TEST_F(ProbeCli, Accepted250) {
   EXPECT_TRUE(server.messages().empty());
 }
 
-TEST_F(ProbeCli, CannotVerify252) {
-  ScriptedSmtpServer server;
-  server.on("RCPT", ScriptedSmtpServer::reply("252 2.1.5 Cannot VRFY user, but will accept message"));
-  const auto r = probe(server, "maybe@example.com");
-  ASSERT_EQ(r.status, 0) << r.out << r.err;
-  const auto j = r.json();
-  EXPECT_EQ(j["verdict"], "accepted_unverified");
-  EXPECT_EQ(j["rcpt_reply"]["text"], "Cannot VRFY user, but will accept message");
-  EXPECT_NE(j["meaning"].get<std::string>().find("cannot verify"), std::string::npos);
-}
-
-TEST_F(ProbeCli, Refused550UserUnknown) {
-  ScriptedSmtpServer server;
-  server.on("RCPT", ScriptedSmtpServer::reply("550 5.1.1 <nobody@example.com>: Recipient address rejected"));
-  const auto r = probe(server, "nobody@example.com");
-  EXPECT_EQ(r.status, 1) << r.out << r.err;
-  const auto j = r.json();
-  EXPECT_EQ(j["verdict"], "refused");
-  EXPECT_NE(j["meaning"].get<std::string>().find("mailbox unknown"), std::string::npos);
-}
-
-TEST_F(ProbeCli, Temporary451) {
-  ScriptedSmtpServer server;
-  server.on("RCPT", ScriptedSmtpServer::reply("451 4.7.1 Greylisted, try again in 5 minutes"));
-  const auto r = probe(server, "grey@example.com");
-  EXPECT_EQ(r.status, 2) << r.out << r.err;
-  const auto j = r.json();
-  EXPECT_EQ(j["verdict"], "temporary");
-  EXPECT_NE(j["meaning"].get<std::string>().find("greylisting"), std::string::npos);
+TEST_F(ProbeCli, RcptRepliesGiveVerdictMeaningAndStatus) {
+  struct Case {
+    const char *reply, *verdict, *meaning;
+    int status;
+  };
+  for (const Case& c : {Case{"252 2.1.5 Cannot VRFY user, but will accept message", "accepted_unverified",
+                             "cannot verify", 0},
+                        Case{"251 2.1.5 User not local; will forward", "accepted", "forward", 0},
+                        Case{"550 5.1.1 <nobody@example.com>: Recipient address rejected", "refused",
+                             "mailbox unknown", 1},
+                        Case{"554 5.7.1 <a@example.com>: Relay access denied", "refused", "relaying denied", 1},
+                        Case{"452 4.2.2 Mailbox full", "temporary", "full", 2},
+                        Case{"451 4.7.1 Greylisted, try again in 5 minutes", "temporary", "greylisting", 2}}) {
+    ScriptedSmtpServer server;
+    server.on("RCPT", ScriptedSmtpServer::reply(c.reply));
+    const auto r = probe(server, "a@example.com");
+    EXPECT_EQ(r.status, c.status) << c.reply << r.out << r.err;
+    const auto j = r.json();
+    EXPECT_EQ(j["verdict"], c.verdict) << c.reply;
+    EXPECT_EQ(j["rcpt_reply"]["code"], std::stoi(c.reply)) << c.reply;
+    EXPECT_EQ(j["rcpt_reply"]["text"], std::string(c.reply).substr(10)) << c.reply;
+    EXPECT_NE(j["meaning"].get<std::string>().find(c.meaning), std::string::npos) << c.reply << ": " << j["meaning"];
+  }
 }
 
 TEST_F(ProbeCli, StartTlsRequiredButNotOfferedIsAnError) {
@@ -189,6 +183,49 @@ TEST_F(ProbeCli, SendRefusedAtDataMarksTheAcceptanceBounced) {
   const auto events = store->events_for(a->id);
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events.back().why, "data refused: 554 5.7.1 Message rejected by policy");
+}
+
+TEST_F(ProbeCli, SendConnectionLostDuringDataKeepsTheAcceptancePending) {
+  ScriptedSmtpServer::Options o;
+  o.close_after_data_bytes = 10;
+  ScriptedSmtpServer server(o);
+  const auto r = probe(server, "a@example.com", {"--send"});
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  const auto j = r.json();
+  EXPECT_EQ(j["verdict"], "error");
+  EXPECT_EQ(j["rcpt_reply"]["code"], 250);
+  ASSERT_TRUE(j.contains("acceptance_id")) << r.out;
+  auto store = storage::Store::open(db());
+  const auto a = store->acceptance(j["acceptance_id"].get<std::int64_t>());
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->state, "pending");  // the server may have the message: not lost, not presumed refused
+}
+
+TEST_F(ProbeCli, SenderRefusedIsAnErrorNotAVerdictOnTheAddress) {
+  ScriptedSmtpServer server;
+  server.on("MAIL", ScriptedSmtpServer::reply("553 5.7.1 <postmaster@probe.test>: Sender address rejected"));
+  const auto r = probe(server, "a@example.com");
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  const auto j = r.json();
+  EXPECT_EQ(j["verdict"], "error");
+  EXPECT_EQ(j["mail_reply"]["code"], 553);
+  EXPECT_TRUE(j["rcpt_reply"].is_null());
+  EXPECT_NE(j["meaning"].get<std::string>().find("--from"), std::string::npos);
+}
+
+TEST_F(ProbeCli, GreetingRefusals) {
+  ScriptedSmtpServer busy;
+  busy.on("GREETING", ScriptedSmtpServer::reply("421 4.3.2 Too many connections"));
+  const auto t = probe(busy, "a@example.com");
+  EXPECT_EQ(t.status, 2) << t.out;
+  EXPECT_EQ(t.json()["verdict"], "temporary");
+  EXPECT_EQ(t.json()["attempts"][0], busy.address() + ": 421 4.3.2 Too many connections");
+  ScriptedSmtpServer no;
+  no.on("GREETING", ScriptedSmtpServer::reply("554 5.7.1 No SMTP service for you"));
+  const auto e = probe(no, "a@example.com");
+  EXPECT_EQ(e.status, 2) << e.out;
+  EXPECT_EQ(e.json()["verdict"], "error");
+  EXPECT_TRUE(e.json()["mx"].is_null());
 }
 
 TEST_F(ProbeCli, NullSenderAndTextOutput) {

@@ -132,13 +132,17 @@ class ScriptedSmtpServer::Session {
         while (fill()) buf_.clear();
         return false;
       case Action::Kind::close: ::shutdown(fd_, SHUT_RDWR); return false;
+      case Action::Kind::reply_close:
+        send(a.text.empty() ? fallback : a.text);
+        ::shutdown(fd_, SHUT_RDWR);
+        return false;
     }
     return false;
   }
 
   static bool positive(const Action& a, const std::string& fallback) {
     const std::string& t = a.text.empty() ? fallback : a.text;
-    return a.kind == Action::Kind::reply && !t.empty() && t[0] == '2';
+    return (a.kind == Action::Kind::reply || a.kind == Action::Kind::reply_close) && !t.empty() && t[0] == '2';
   }
 
   std::string ehlo_reply(const std::string& arg) {
@@ -291,9 +295,9 @@ class ScriptedSmtpServer::Session {
     in_transaction_ = false;
     const Action done = s_.scripted(".", "");
     static std::atomic<int> queued{0};
-    message_.reply = done.kind == Action::Kind::reply
-                         ? (done.text.empty() ? "250 2.0.0 Ok: queued as Q" + std::to_string(++queued) : done.text)
-                         : "";
+    const bool replies = done.kind == Action::Kind::reply || done.kind == Action::Kind::reply_close;
+    message_.reply =
+        replies ? (done.text.empty() ? "250 2.0.0 Ok: queued as Q" + std::to_string(++queued) : done.text) : "";
     s_.record_message(message_);
     return act(done, message_.reply);
   }
@@ -397,13 +401,19 @@ ScriptedSmtpServer::Action ScriptedSmtpServer::scripted(const std::string& verb,
 }
 
 void ScriptedSmtpServer::record_command(const std::string& line) {
-  std::lock_guard lock(mu_);
-  commands_.push_back(line);
+  {
+    std::lock_guard lock(mu_);
+    commands_.push_back(line);
+  }
+  recorded_.notify_all();
 }
 
 void ScriptedSmtpServer::record_message(Message m) {
-  std::lock_guard lock(mu_);
-  messages_.push_back(std::move(m));
+  {
+    std::lock_guard lock(mu_);
+    messages_.push_back(std::move(m));
+  }
+  recorded_.notify_all();
 }
 
 std::vector<std::string> ScriptedSmtpServer::commands() const {
@@ -417,12 +427,13 @@ std::vector<ScriptedSmtpServer::Message> ScriptedSmtpServer::messages() const {
 }
 
 bool ScriptedSmtpServer::wait_for_commands(std::size_t n, std::chrono::milliseconds limit) const {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (commands().size() >= n) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return commands().size() >= n;
+  std::unique_lock lock(mu_);
+  return recorded_.wait_for(lock, limit, [&] { return commands_.size() >= n; });
+}
+
+bool ScriptedSmtpServer::wait_for_messages(std::size_t n, std::chrono::milliseconds limit) const {
+  std::unique_lock lock(mu_);
+  return recorded_.wait_for(lock, limit, [&] { return messages_.size() >= n; });
 }
 
 }  // namespace ndrlink::test

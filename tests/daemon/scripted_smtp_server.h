@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <limits>
 #include <map>
@@ -26,10 +27,12 @@ class ScriptedSmtpServer {
  public:
   // What the server does in answer to a command.
   struct Action {
-    enum class Kind { reply, hang, close } kind = Kind::reply;
-    std::string text;  // for reply
+    enum class Kind { reply, hang, close, reply_close } kind = Kind::reply;
+    std::string text;  // for reply and reply_close
   };
   static Action reply(std::string text) { return {Action::Kind::reply, std::move(text)}; }
+  // Reply, then close the connection (a "421 shutting down").
+  static Action reply_and_close(std::string text) { return {Action::Kind::reply_close, std::move(text)}; }
   static Action hang() { return {Action::Kind::hang, {}}; }    // never answer (until the client or server closes)
   static Action close() { return {Action::Kind::close, {}}; }  // close the connection without a reply
 
@@ -88,8 +91,10 @@ class ScriptedSmtpServer {
   int connections() const { return connections_.load(); }
   // Octets of DATA payload received so far (also of unfinished messages).
   std::size_t data_bytes() const { return data_bytes_.load(); }
-  // Waits until `n` commands were received or `limit` passed; true if so.
+  // Waits until `n` commands (messages) were received or `limit` passed;
+  // true if so.
   bool wait_for_commands(std::size_t n, std::chrono::milliseconds limit) const;
+  bool wait_for_messages(std::size_t n, std::chrono::milliseconds limit) const;
 
  private:
   class Session;
@@ -106,6 +111,7 @@ class ScriptedSmtpServer {
   std::atomic<int> connections_{0};
   std::atomic<std::size_t> data_bytes_{0};
   mutable std::mutex mu_;
+  mutable std::condition_variable recorded_;  // a command or message was recorded
   std::map<std::string, std::vector<Action>> script_;
   std::map<std::string, std::size_t> used_;  // verb -> commands answered so far
   std::map<std::string, Action> rcpt_script_;

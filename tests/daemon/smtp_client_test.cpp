@@ -4,11 +4,13 @@
 #include <utility>  // before Asio (Boost 1.74)
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -156,6 +158,48 @@ TEST(SmtpClient, HeloFallbackWhenEhloIsRefused) {
   EXPECT_EQ(hello.summary(), "250 scripted.test");
   EXPECT_FALSE(has_ext);
   EXPECT_EQ(server.commands().at(1), "HELO client.test");
+}
+
+TEST(SmtpClient, ReplyThenCloseEndsTheSession) {
+  ScriptedSmtpServer server;
+  server.on("RCPT", ScriptedSmtpServer::reply_and_close("421 4.3.2 Service shutting down"));
+  SmtpReply rcpt;
+  const auto out = run(server, plain_options(), [&](SmtpClient& c) -> boost::asio::awaitable<void> {
+    const std::string from = "a@client.test", to = "b@example.com";
+    co_await c.mail_from(from);
+    rcpt = co_await c.rcpt_to(to);
+    co_await c.rset();
+  });
+  EXPECT_EQ(rcpt.code, 421);
+  EXPECT_EQ(out.kind, SmtpError::Kind::closed) << out.error;
+  EXPECT_NE(out.error.find("RSET"), std::string::npos) << out.error;
+}
+
+TEST(SmtpClient, ConcurrentConnectionsAreServed) {
+  ScriptedSmtpServer server;
+  boost::asio::io_context io;
+  std::vector<std::unique_ptr<SmtpClient>> clients;
+  int done = 0;
+  for (int i = 0; i < 3; ++i) {
+    clients.push_back(std::make_unique<SmtpClient>(io.get_executor(), plain_options()));
+    boost::asio::co_spawn(
+        io,
+        [&, i, c = clients.back().get()]() -> boost::asio::awaitable<void> {
+          const std::string host = "127.0.0.1", from = "a@client.test", to = "b@example.com";
+          const std::string message = "Subject: " + std::to_string(i) + "\r\n\r\nx\r\n";
+          co_await c->open(host, static_cast<std::uint16_t>(server.port()));
+          co_await c->mail_from(from);
+          co_await c->rcpt_to(to);
+          const auto end = co_await c->data(message);
+          if (end.positive()) ++done;
+          co_await c->quit();
+        },
+        boost::asio::detached);
+  }
+  io.run_for(20s);
+  EXPECT_EQ(done, 3);
+  EXPECT_TRUE(server.wait_for_messages(3, 5s));
+  EXPECT_EQ(server.connections(), 3);
 }
 
 TEST(SmtpClient, DataIsDotStuffedWithCrlf) {
@@ -310,6 +354,17 @@ TEST(SmtpClient, AuthPlainAndLogin) {
   EXPECT_EQ(wrong.summary(), "535 5.7.8 Error: authentication failed");
   for (const auto& cmd : server.commands()) EXPECT_EQ(cmd.find("pa55"), std::string::npos) << cmd;
   EXPECT_EQ(server.commands().at(1), "AUTH PLAIN <auth data>");
+}
+
+TEST(SmtpClient, LineBreaksInArgumentsAreNeverSent) {
+  ScriptedSmtpServer server;
+  const auto out = run(server, plain_options(), [](SmtpClient& c) -> boost::asio::awaitable<void> {
+    const std::string evil = "a@client.test>\r\nRCPT TO:<victim@example.com";
+    co_await c.mail_from(evil);
+  });
+  EXPECT_EQ(out.kind, SmtpError::Kind::protocol) << out.error;
+  EXPECT_NE(out.error.find("CR or LF"), std::string::npos) << out.error;
+  for (const auto& cmd : server.commands()) EXPECT_EQ(cmd.find("victim"), std::string::npos) << cmd;
 }
 
 TEST(SmtpClient, AuthNotOfferedIsAnError) {
