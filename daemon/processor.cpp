@@ -62,9 +62,11 @@ void Processor::save_cursor(std::string_view source, std::int64_t uidvalidity, s
   store_->save_cursor(storage::SourceCursor{std::string(source), uidvalidity, last_uid, correlator::to_iso(clock_())});
 }
 
-Recorded Processor::reserve_acceptance() {
-  const auto id = store_->reserve_acceptance_id();
-  return Recorded{id, false, signer_.token_for(id)};
+std::vector<Recorded> Processor::reserve_acceptances(int count) {
+  const auto first = store_->reserve_acceptance_ids(count);
+  std::vector<Recorded> out;
+  for (std::int64_t id = first; id < first + count; ++id) out.push_back(Recorded{id, false, signer_.token_for(id)});
+  return out;
 }
 
 Recorded Processor::record_relayed(const storage::NewAcceptance& a) {

@@ -45,8 +45,8 @@ class Processor {
   void save_cursor(std::string_view source, std::int64_t uidvalidity, std::int64_t last_uid);
 
   // --- the relay (relay_recorder.h) ---
-  // A reserved acceptance id and its VERP token.
-  Recorded reserve_acceptance();
+  // `count` reserved acceptance ids, each with its VERP token.
+  std::vector<Recorded> reserve_acceptances(int count);
   // Records a relayed acceptance under its reserved id (with its token).
   Recorded record_relayed(const storage::NewAcceptance& a);
   std::int64_t record_refusal(const storage::NewRefusal& r);

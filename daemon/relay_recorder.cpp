@@ -6,8 +6,17 @@ namespace ndrlink::daemon::relay {
 namespace asio = boost::asio;
 
 asio::awaitable<Recorded> RelayRecorder::reserve() {
-  const std::function<Recorded(Processor&)> fn = [](Processor& p) { return p.reserve_acceptance(); };
-  co_return co_await on_worker(io_, pipeline_, fn);
+  if (reserved_.empty()) {
+    const std::function<std::vector<Recorded>(Processor&)> fn = [](Processor& p) {
+      return p.reserve_acceptances(kReserveBlock);
+    };
+    const auto block = co_await on_worker(io_, pipeline_, fn);
+    // Another session may have refilled meanwhile: both blocks are used.
+    reserved_.insert(reserved_.end(), block.begin(), block.end());
+  }
+  Recorded r = reserved_.front();
+  reserved_.pop_front();
+  co_return r;
 }
 
 asio::awaitable<Recorded> RelayRecorder::accepted(const storage::NewAcceptance& a) {

@@ -11,6 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,11 @@ class RelayRecorder {
  public:
   RelayRecorder(boost::asio::io_context& io, Pipeline& pipeline) : io_(io), pipeline_(pipeline) {}
 
+  // A reserved id and its token. Ids are reserved on a worker in blocks of
+  // kReserveBlock (one transaction per block, not per recipient); those a
+  // stopped daemon never used are gaps, as refused recipients leave.
   boost::asio::awaitable<Recorded> reserve();
+  static constexpr int kReserveBlock = 32;
   // `a.reserved_id` from reserve(); accepted_at is stamped when empty.
   boost::asio::awaitable<Recorded> accepted(const storage::NewAcceptance& a);
   boost::asio::awaitable<std::int64_t> refused(const storage::NewRefusal& r);
@@ -36,6 +41,7 @@ class RelayRecorder {
  private:
   boost::asio::io_context& io_;
   Pipeline& pipeline_;
+  std::deque<Recorded> reserved_;  // I/O thread only
 };
 
 }  // namespace ndrlink::daemon::relay

@@ -11,7 +11,7 @@ struct Stats {
   std::atomic<std::uint64_t> messages{0};      // reports stored
   std::atomic<std::uint64_t> duplicates{0};    // already stored (moved on)
   std::atomic<std::uint64_t> linked{0};        // recipient results linked to an acceptance
-  std::atomic<std::uint64_t> acceptances{0};   // recorded through the socket
+  std::atomic<std::uint64_t> acceptances{0};   // recorded through the socket or the relay
   std::atomic<std::uint64_t> errors{0};        // failed attempts (retried)
 
   std::string summary() const {

@@ -30,7 +30,8 @@ std::string reply_line(int code, const std::string& status, const std::string& t
 
 }  // namespace
 
-std::int64_t Store::reserve_acceptance_id() {
+std::int64_t Store::reserve_acceptance_ids(int count) {
+  if (count < 1) throw StoreError("reserve at least one acceptance id", SQLITE_MISUSE);
   std::optional<Transaction> own;
   if (sqlite3_get_autocommit(db_)) own.emplace(*this);
   Statement next(db_, "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'acceptances'), 0), "
@@ -41,9 +42,11 @@ std::int64_t Store::reserve_acceptance_id() {
     next.step();
     id = next.int64(0);
   }
+  const std::int64_t last = id + count - 1;
   Statement update(db_, "UPDATE sqlite_sequence SET seq = ?1 WHERE name = 'acceptances'");
-  update.bind(1, id).run();
-  if (sqlite3_changes(db_) == 0) Statement(db_, "INSERT INTO sqlite_sequence (name, seq) VALUES ('acceptances', ?1)").bind(1, id).run();
+  update.bind(1, last).run();
+  if (sqlite3_changes(db_) == 0)
+    Statement(db_, "INSERT INTO sqlite_sequence (name, seq) VALUES ('acceptances', ?1)").bind(1, last).run();
   next_id_generation_ = tx_generation_ - 1;  // the cached next id is stale now
   if (own) own->commit();
   return id;

@@ -74,6 +74,18 @@ TEST(RelayStore, ReservedIdsAreNeverReusedEvenAfterInserts) {
   EXPECT_EQ(store->integrity_check(), "ok");
 }
 
+TEST(RelayStore, BlocksOfIdsAreReservedAtOnce) {
+  TempDir dir;
+  auto store = Store::open(dir.file("n.db"));
+  const auto first = store->reserve_acceptance_ids(32);
+  EXPECT_EQ(store->reserve_acceptance_id(), first + 32);
+  const auto plain = store->record_acceptance(relayed("p@example.org", 0)).id;
+  EXPECT_EQ(plain, first + 33);
+  for (std::int64_t id : {first, first + 31})
+    EXPECT_EQ(store->record_acceptance(relayed("r" + std::to_string(id) + "@example.org", id)).id, id);
+  EXPECT_THROW(store->reserve_acceptance_ids(0), StoreError);
+}
+
 TEST(RelayStore, ReservationInsideACallersTransactionIsNotReusedByItsInserts) {
   TempDir dir;
   auto store = Store::open(dir.file("n.db"));

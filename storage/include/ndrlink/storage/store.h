@@ -99,7 +99,10 @@ class Store {
   // row ever gets it (AUTOINCREMENT), so a VERP token made from it names
   // this reservation only. Record the acceptance with
   // NewAcceptance::reserved_id, or leave a gap (a refused recipient).
-  std::int64_t reserve_acceptance_id();
+  std::int64_t reserve_acceptance_id() { return reserve_acceptance_ids(1); }
+  // Reserves `count` consecutive ids at once; returns the first. Ids of a
+  // block never used leave gaps, like refused recipients.
+  std::int64_t reserve_acceptance_ids(int count);
   std::int64_t record_refusal(const NewRefusal& r);
   std::vector<Refusal> refusals_since(std::string_view since, int limit);
   // The accepted message did not go out: sets data_reply_*, moves a
