@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "ndrlink/parser/parser.h"
 #include "context.h"
 #include "probe_verdict.h"
 #include "smtp_client.h"
@@ -109,22 +110,38 @@ storage::RecordOutcome record(storage::Store& store, const correlator::VerpSigne
 }
 
 // A message refused at DATA will never be delivered: the acceptance is
-// resolved as bounced at once, with the reply as its reason, so the
-// sweeper never presumes it delivered.
-void mark_data_refused(storage::Store& store, std::int64_t id, const smtp::SmtpReply& reply,
-                       correlator::TimePoint now) {
-  const auto refusal = data_refusal(reply);
+// marked (data_reply_*, bounced with the reason the parser's classifier
+// gives the reply, so the sweeper never presumes it delivered) and the
+// refusal is counted for the report, in one transaction — as the relay does.
+storage::NewRefusal refusal_of(const std::string& recipient, const std::string& sender, const std::string& mx_host,
+                               const smtp::SmtpReply& reply, const char* stage, const std::string& at) {
+  storage::NewRefusal r;
+  r.recipient = recipient;
+  r.reply_code = reply.code;
+  r.enhanced_status = reply.enhanced;
+  r.reply_text = reply.text();
+  r.mx_host = mx_host;
+  r.sender = sender;
+  r.stage = stage;
+  r.refused_at = at;
+  r.source = "probe";
+  return r;
+}
+
+void mark_data_refused(storage::Store& store, std::int64_t id, const storage::NewAcceptance& a,
+                       const smtp::SmtpReply& reply, correlator::TimePoint now) {
+  const auto verdict = parser::classify_reply(std::to_string(reply.code), reply.enhanced, reply.text(), "DATA");
   storage::Transaction tx(store);
-  storage::StateChange change;
-  change.acceptance_id = id;
-  change.from_state = storage::kPending;
-  change.to_state = storage::kBounced;
-  change.at = correlator::to_iso(now);
-  change.why = "data refused: " + reply.summary();
-  change.reason = refusal.reason;
-  change.hard = refusal.hard;
-  change.resolve = true;
-  store.change_state(change);
+  storage::NotSent n;
+  n.acceptance_id = id;
+  n.reply_code = reply.code;
+  n.enhanced_status = reply.enhanced;
+  n.reply_text = reply.text();
+  n.at = correlator::to_iso(now);
+  n.reason = verdict.reason;
+  n.hard = verdict.hard;
+  store.mark_not_sent(n);
+  store.record_refusal(refusal_of(a.recipient, a.sender, a.mx_host, reply, "data", n.at));
   tx.commit();
 }
 
@@ -195,8 +212,15 @@ class Probe {
     r_.rcpt_reply = co_await client.rcpt_to(args_.address, rcpt_params);
     r_.verdict = rcpt_verdict(*r_.rcpt_reply);
     r_.meaning = rcpt_meaning(*r_.rcpt_reply);
-    if (!args_.send || !r_.rcpt_reply->positive()) co_return;
-    co_await send(client, envid);
+    if (!args_.send) co_return;
+    if (r_.rcpt_reply->positive()) {
+      co_await send(client, envid);
+    } else if (r_.rcpt_reply->code >= 400 && r_.rcpt_reply->code <= 599) {
+      // --send records what happened: a refusal counts in the report.
+      auto store = open_store();
+      store->record_refusal(refusal_of(args_.address, args_.from, r_.mx_host, *r_.rcpt_reply, "rcpt",
+                                       correlator::to_iso(cli_clock()())));
+    }
   }
 
   asio::awaitable<void> send(smtp::SmtpClient& client, const std::string& envid) {
@@ -225,7 +249,7 @@ class Probe {
                     "; a bounce or DSN resolves it, or it is presumed delivered after the grace period.";
       co_return;
     }
-    mark_data_refused(*store, outcome.id, *r_.data_reply, now);
+    mark_data_refused(*store, outcome.id, a, *r_.data_reply, now);
     r_.verdict = r_.data_reply->transient() ? Verdict::temporary : Verdict::refused;
     r_.meaning = "the recipient was accepted at RCPT time but the message was refused at DATA (" +
                  r_.data_reply->summary() + "); acceptance " + std::to_string(outcome.id) + " is marked bounced.";

@@ -87,17 +87,4 @@ std::string rcpt_meaning(const smtp::SmtpReply& r) {
   return "unexpected reply to RCPT: the server does not follow RFC 5321.";
 }
 
-DataRefusal data_refusal(const smtp::SmtpReply& reply) {
-  const std::string sd = subject_detail(reply);
-  const bool permanent = reply.permanent();
-  if (sd == "1.1") return {"userunknown", permanent};
-  if (sd == "1.2") return {"hostunknown", permanent};
-  if (sd == "1.6") return {"hasmoved", permanent};
-  if (sd == "2.1") return {"suspend", false};
-  if (sd == "2.2") return {"mailboxfull", false};
-  if (sd == "2.3" || sd == "3.4") return {"mesgtoobig", false};
-  if (sd == "7.1") return {"policyviolation", false};
-  return {permanent ? "rejected" : "undefined", false};
-}
-
 }  // namespace ndrlink::cli

@@ -23,12 +23,5 @@ Verdict rcpt_verdict(const smtp::SmtpReply& rcpt);
 // What a RCPT reply means for the address, by code and enhanced status.
 std::string rcpt_meaning(const smtp::SmtpReply& rcpt);
 
-// The reason (DESIGN.md taxonomy) and hardness to record for a message
-// refused at DATA after its recipient was accepted.
-struct DataRefusal {
-  std::string reason;
-  bool hard = false;
-};
-DataRefusal data_refusal(const smtp::SmtpReply& reply);
 
 }  // namespace ndrlink::cli

@@ -157,7 +157,7 @@ TEST_F(ProbeCli, SendRecordsTheAcceptanceWithItsReply) {
   EXPECT_EQ(messages[0].rcpt_to[0], "<Maybe@Example.com> NOTIFY=FAILURE,DELAY ORCPT=rfc822;Maybe@Example.com");
 }
 
-TEST_F(ProbeCli, SendRefusedAtRcptRecordsNothing) {
+TEST_F(ProbeCli, SendRefusedAtRcptRecordsARefusalNoAcceptance) {
   ScriptedSmtpServer server;
   server.on("RCPT", ScriptedSmtpServer::reply("550 5.1.1 User unknown"));
   const auto r = probe(server, "nobody@example.com", {"--send"});
@@ -166,6 +166,13 @@ TEST_F(ProbeCli, SendRefusedAtRcptRecordsNothing) {
   auto store = storage::Store::open(db());
   EXPECT_TRUE(store->list_acceptances({}).empty());
   EXPECT_TRUE(server.messages().empty());
+  const auto refusals = store->refusals_since("", 10);
+  ASSERT_EQ(refusals.size(), 1u);
+  EXPECT_EQ(refusals[0].recipient, "nobody@example.com");
+  EXPECT_EQ(refusals[0].reply_code, 550);
+  EXPECT_EQ(refusals[0].enhanced_status, "5.1.1");
+  EXPECT_EQ(refusals[0].stage, "rcpt");
+  EXPECT_EQ(refusals[0].source, "probe");
 }
 
 TEST_F(ProbeCli, SendRefusedAtDataMarksTheAcceptanceBounced) {
@@ -180,9 +187,16 @@ TEST_F(ProbeCli, SendRefusedAtDataMarksTheAcceptanceBounced) {
   ASSERT_TRUE(a.has_value());
   EXPECT_EQ(a->reply_code, 250);  // what RCPT said stays recorded
   EXPECT_EQ(a->state, "bounced");
+  EXPECT_EQ(a->reason, "policyviolation");
+  EXPECT_EQ(a->data_reply_code, 554);
+  EXPECT_EQ(a->data_reply_text, "554 5.7.1 Message rejected by policy");
   const auto events = store->events_for(a->id);
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events.back().why, "data refused: 554 5.7.1 Message rejected by policy");
+  const auto refusals = store->refusals_since("", 10);
+  ASSERT_EQ(refusals.size(), 1u);
+  EXPECT_EQ(refusals[0].stage, "data");
+  EXPECT_EQ(refusals[0].source, "probe");
 }
 
 TEST_F(ProbeCli, SendConnectionLostDuringDataKeepsTheAcceptancePending) {
