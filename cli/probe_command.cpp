@@ -109,10 +109,7 @@ storage::RecordOutcome record(storage::Store& store, const correlator::VerpSigne
   return outcome;
 }
 
-// A message refused at DATA will never be delivered: the acceptance is
-// marked (data_reply_*, bounced with the reason the parser's classifier
-// gives the reply, so the sweeper never presumes it delivered) and the
-// refusal is counted for the report, in one transaction — as the relay does.
+// A refusal (stage rcpt or data) as the report counts it.
 storage::NewRefusal refusal_of(const std::string& recipient, const std::string& sender, const std::string& mx_host,
                                const smtp::SmtpReply& reply, const char* stage, const std::string& at) {
   storage::NewRefusal r;
@@ -128,6 +125,10 @@ storage::NewRefusal refusal_of(const std::string& recipient, const std::string& 
   return r;
 }
 
+// A message refused at DATA will never be delivered: the acceptance is
+// marked (data_reply_*, bounced with the reason the parser's classifier
+// gives the reply, so the sweeper never presumes it delivered) and the
+// refusal is counted for the report, in one transaction — as the relay does.
 void mark_data_refused(storage::Store& store, std::int64_t id, const storage::NewAcceptance& a,
                        const smtp::SmtpReply& reply, correlator::TimePoint now) {
   const auto verdict = parser::classify_reply(std::to_string(reply.code), reply.enhanced, reply.text(), "DATA");
