@@ -4,8 +4,8 @@
 // a refusal). With VERP each recipient gets its own upstream transaction
 // whose MAIL FROM is its VERP address; without, recipients of one upstream
 // share one transaction with the client's sender. DATA sends the message
-// to every upstream transaction that accepted someone. Tagging and the
-// replies' rules: docs/relay.md.
+// to every upstream transaction that accepted someone, all at once.
+// Tagging and the replies' rules: docs/relay.md.
 //
 // Contract: nothing is recorded as accepted that an upstream did not
 // accept; an acceptance whose message did not go out (DATA refused, an
@@ -74,8 +74,16 @@ class RelayTransaction {
   boost::asio::awaitable<void> end_leg(Leg& leg);  // RSET and park, or close
   boost::asio::awaitable<void> mark_not_sent(Leg& leg, int code, const std::string& enhanced,
                                              const std::string& text);
-  boost::asio::awaitable<smtp::SmtpReply> send(Leg& leg, const std::string& message, const std::string& added_id,
-                                               const std::string& message_id, bool& failed);
+  // What one leg's DATA came to: `failed` is a transport failure (then
+  // `reply` is empty).
+  struct Sent {
+    smtp::SmtpReply reply;
+    bool failed = false;
+  };
+  // Sends the message on `leg`; records a refusal or failure (not the
+  // Message-ID: data() writes that once for all legs). Never throws.
+  boost::asio::awaitable<void> send(Leg& leg, const std::string& message, const std::string& added_id,
+                                    const std::string& message_id, Sent& out);
 
   RelayContext& ctx_;
   Upstreams& upstreams_;
