@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <tuple>
 
 #include "await_all.h"
 #include "relay_message.h"
@@ -141,7 +142,9 @@ asio::awaitable<void> RelayTransaction::mark_not_sent(Leg& leg, int code, const 
 }
 
 asio::awaitable<RelayTransaction::Leg*> RelayTransaction::open_leg(const std::vector<smtp::MxHost>& hosts,
-                                                                   const Recorded& reserved, smtp::SmtpReply& refusal) {
+                                                                   const Recorded& reserved, const Command& rcpt,
+                                                                   smtp::SmtpReply& refusal,
+                                                                   smtp::SmtpReply& rcpt_reply) {
   auto leg = std::make_unique<Leg>();
   const std::string from = ctx_.config.verp ? ctx_.verp_prefix + reserved.verp_token + "@" + ctx_.verp_domain : sender_;
   smtp::SmtpReply mail;
@@ -152,9 +155,11 @@ asio::awaitable<RelayTransaction::Leg*> RelayTransaction::open_leg(const std::ve
     leg->client = co_await upstreams_.connect(hosts, reused, fresh);
     leg->envid = ctx_.config.envid && leg->client->extensions().dsn ? reserved.verp_token : std::string();
     const std::string params = mail_params(*leg->client, leg->envid);
+    const std::string to_params = rcpt_params(*leg->client, rcpt);
     bool stale = false;
     try {
-      mail = co_await leg->client->mail_from(from, params);
+      // MAIL and the first RCPT in one round trip when pipelined.
+      std::tie(mail, rcpt_reply) = co_await leg->client->mail_rcpt(from, params, rcpt.path, to_params);
     } catch (const smtp::SmtpError& e) {
       if (!reused) throw;
       spdlog::debug("relay {}: kept upstream connection is gone ({}), opening another", session_, e.what());
@@ -221,10 +226,10 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
   try {
     if (!leg) {
       smtp::SmtpReply mail_refusal;
-      leg = co_await open_leg(hosts, reserved, mail_refusal);
+      leg = co_await open_leg(hosts, reserved, cmd, mail_refusal, reply);
       if (!leg) refusal = mail_refusal;
-    }
-    if (leg) {
+      else mx_host = leg->client->host();
+    } else {
       mx_host = leg->client->host();
       const std::string params = rcpt_params(*leg->client, cmd);
       reply = co_await leg->client->rcpt_to(address, params);

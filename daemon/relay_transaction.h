@@ -67,8 +67,11 @@ class RelayTransaction {
 
   std::string mail_params(const smtp::SmtpClient& client, const std::string& envid) const;
   std::string rcpt_params(const smtp::SmtpClient& client, const Command& rcpt) const;
+  // A new upstream transaction whose first recipient is `rcpt` (MAIL and
+  // RCPT pipelined when offered): its RCPT reply in `rcpt_reply`; nullptr
+  // and `refusal` when MAIL was refused.
   boost::asio::awaitable<Leg*> open_leg(const std::vector<smtp::MxHost>& hosts, const Recorded& reserved,
-                                        smtp::SmtpReply& refusal);
+                                        const Command& rcpt, smtp::SmtpReply& refusal, smtp::SmtpReply& rcpt_reply);
   boost::asio::awaitable<void> record_refusal(const std::string& rcpt, const smtp::SmtpReply& reply,
                                               const std::string& mx_host, const char* stage);
   boost::asio::awaitable<void> end_leg(Leg& leg);  // RSET and park, or close
