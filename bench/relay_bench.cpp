@@ -8,6 +8,10 @@
 // deliveries. Needs root (Postfix); prints why and exits 2 otherwise.
 // A third pass goes through a relay with verp = false (one upstream
 // transaction per client transaction instead of per recipient).
+// Then the same three paths again with single-recipient messages (metrics
+// suffixed _single): typical bulk mail (one personalised message per
+// recipient), where VERP costs Postfix no extra queue file, so relay and
+// direct do the same upstream work.
 // Usage: bench_relay [--messages N] [--connections K] [--size BYTES]
 #include <fcntl.h>
 #include <signal.h>
@@ -47,12 +51,13 @@ struct Message {
   std::string body;  // without Message-ID (added per pass)
 };
 
-std::vector<Message> make_messages(int n, std::size_t size) {
+// 1-3 recipients each, or one when `single`.
+std::vector<Message> make_messages(int n, std::size_t size, bool single) {
   std::vector<Message> out;
   const std::string line = "The quick brown fox jumps over the lazy dog, and ndrlink records the reply.\n";
   for (int i = 0; i < n; ++i) {
     Message m;
-    const int r = 1 + (i * 7) % 3;
+    const int r = single ? 1 : 1 + (i * 7) % 3;
     for (int j = 0; j < r; ++j) m.rcpts.push_back("u" + std::to_string((i + j * 3) % kUsers) + "@bench.test");
     m.body = "From: sender@client.test\nTo: " + m.rcpts[0] + "\nSubject: relay bench " + std::to_string(i) + "\n\n";
     while (m.body.size() + line.size() < size) m.body += line;
@@ -136,6 +141,68 @@ void drain(ndrlink::test::Postfix& postfix) {
   while (postfix.queued() > 0 && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(200));
 }
 
+long recipients(const std::vector<Message>& messages) {
+  long n = 0;
+  for (const auto& m : messages) n += static_cast<long>(m.rcpts.size());
+  return n;
+}
+
+struct Path {
+  int port;
+  const char* tag;
+};
+constexpr int kRounds = 4;
+
+// Rounds of interleaved passes over `paths`, in rotating order, so that
+// other load on the machine weighs on every path alike; one Pass per path
+// (latencies sorted). Tags are path + round number (from `first_round`).
+std::vector<Pass> run_rounds(ndrlink::test::Postfix& postfix, const std::vector<Path>& paths,
+                             const std::vector<Message>& messages, int connections, int first_round) {
+  std::vector<Pass> totals(paths.size());
+  for (int round = 0; round < kRounds; ++round) {
+    std::vector<Message> chunk;
+    for (std::size_t i = static_cast<std::size_t>(round); i < messages.size(); i += kRounds) chunk.push_back(messages[i]);
+    for (std::size_t k = 0; k < paths.size(); ++k) {
+      const std::size_t at = (k + static_cast<std::size_t>(round)) % paths.size();
+      totals[at].add(send_all(paths[at].port, chunk, connections, paths[at].tag + std::to_string(first_round + round)));
+      drain(postfix);
+    }
+  }
+  for (auto& p : totals) std::sort(p.latencies_ms.begin(), p.latencies_ms.end());
+  return totals;
+}
+
+// Throughput, latency and phases of direct / relay / relay without VERP;
+// metric names end in `suffix`.
+void report(const std::vector<Pass>& passes, const std::vector<Message>& messages, int connections,
+            const std::string& suffix) {
+  const double n = static_cast<double>(messages.size());
+  const auto put = [&](const std::string& metric, double value, const char* unit) {
+    print((metric + suffix).c_str(), value, unit);
+  };
+  const Pass &direct = passes[0], &relay = passes[1], &noverp = passes[2];
+  put("messages", n, "messages");
+  put("recipients", static_cast<double>(recipients(messages)), "recipients");
+  put("connections", connections, "connections");
+  put("msgs_per_s_direct", n / direct.seconds, "msg/s");
+  put("msgs_per_s_relay", n / relay.seconds, "msg/s");
+  put("relay_vs_direct", 100.0 * direct.seconds / relay.seconds, "%");
+  put("p50_direct", percentile(direct.latencies_ms, 0.50), "ms");
+  put("p99_direct", percentile(direct.latencies_ms, 0.99), "ms");
+  put("p50_relay", percentile(relay.latencies_ms, 0.50), "ms");
+  put("p99_relay", percentile(relay.latencies_ms, 0.99), "ms");
+  put("msgs_per_s_relay_noverp", n / noverp.seconds, "msg/s");
+  put("relay_noverp_vs_direct", 100.0 * direct.seconds / noverp.seconds, "%");
+  put("p50_relay_noverp", percentile(noverp.latencies_ms, 0.50), "ms");
+  put("p99_relay_noverp", percentile(noverp.latencies_ms, 0.99), "ms");
+  for (std::size_t i = 0; i < 3; ++i) {
+    const std::string name = i == 0 ? "direct" : i == 1 ? "relay" : "relay_noverp";
+    put("mail_ms_" + name, passes[i].mail_ms / n, "ms");
+    put("rcpt_ms_" + name, passes[i].rcpt_ms / static_cast<double>(passes[i].rcpts), "ms");
+    put("data_ms_" + name, passes[i].data_ms / n, "ms");
+  }
+}
+
 // ndrlinkd relaying on 127.0.0.1:relay_port to the smarthost 127.0.0.1:upstream_port.
 pid_t start_daemon(const fs::path& dir, int relay_port, int upstream_port, bool verp) {
   for (const char* sub : {"Maildir/new", "Maildir/cur", "Maildir/tmp"}) fs::create_directories(dir / sub);
@@ -200,9 +267,6 @@ int main(int argc, char** argv) {
   if (const auto why = ndrlink::test::Postfix::missing(); !why.empty())
     return std::cerr << "bench_relay: " << why << "\n", 2;
 
-  const auto messages = make_messages(n, size);
-  long recipients = 0;
-  for (const auto& m : messages) recipients += static_cast<long>(m.rcpts.size());
   const fs::path dir = fs::temp_directory_path() / ("ndrlink-bench-relay-" + std::to_string(getpid()));
   fs::create_directories(dir);
   // The relay as configured by default (VERP: one upstream transaction per
@@ -219,51 +283,22 @@ int main(int argc, char** argv) {
     print("rss_idle", static_cast<double>(ndrlink::bench::status_kib(daemon, "VmRSS")) / 1024.0, "MiB");
 
     // Warm every path up (processes spawned, caches filled), then measure.
-    const std::vector<Message> warm(messages.begin(), messages.begin() + std::min<int>(n, 100));
+    const auto messages = make_messages(n, size, false);
+    const auto singles = make_messages(n, size, true);
+    const auto warm = make_messages(std::min(n, 100), size, false);
     for (int port : {postfix.port(), relay_port, plain_port}) send_all(port, warm, connections, "warm");
     drain(postfix);
 
-    // Rounds of interleaved passes, in rotating order, so that other load on
-    // the machine weighs on every path alike.
-    constexpr int kRounds = 4;
-    Pass direct, relay, noverp;
-    struct Path { int port; const char* tag; Pass* total; };
-    std::vector<Path> paths = {{postfix.port(), "direct", &direct}, {relay_port, "relay", &relay}, {plain_port, "noverp", &noverp}};
-    for (int round = 0; round < kRounds; ++round) {
-      std::vector<Message> chunk;
-      for (std::size_t i = static_cast<std::size_t>(round); i < messages.size(); i += kRounds) chunk.push_back(messages[i]);
-      for (std::size_t k = 0; k < paths.size(); ++k) {
-        const auto& path = paths[(k + static_cast<std::size_t>(round)) % paths.size()];
-        path.total->add(send_all(path.port, chunk, connections, std::string(path.tag) + std::to_string(round)));
-        drain(postfix);
-      }
-    }
-    for (Pass* p : {&direct, &relay, &noverp}) std::sort(p->latencies_ms.begin(), p->latencies_ms.end());
-    const auto phases = [&](const char* name, const Pass& p) {
-      print((std::string("mail_ms_") + name).c_str(), p.mail_ms / n, "ms");
-      print((std::string("rcpt_ms_") + name).c_str(), p.rcpt_ms / static_cast<double>(p.rcpts), "ms");
-      print((std::string("data_ms_") + name).c_str(), p.data_ms / n, "ms");
-    };
-
-    print("messages", n, "messages");
-    print("recipients", static_cast<double>(recipients), "recipients");
-    print("connections", connections, "connections");
-    print("msgs_per_s_direct", n / direct.seconds, "msg/s");
-    print("msgs_per_s_relay", n / relay.seconds, "msg/s");
-    print("relay_vs_direct", 100.0 * direct.seconds / relay.seconds, "%");
-    print("p50_direct", percentile(direct.latencies_ms, 0.50), "ms");
-    print("p99_direct", percentile(direct.latencies_ms, 0.99), "ms");
-    print("p50_relay", percentile(relay.latencies_ms, 0.50), "ms");
-    print("p99_relay", percentile(relay.latencies_ms, 0.99), "ms");
-    print("msgs_per_s_relay_noverp", n / noverp.seconds, "msg/s");
-    print("relay_noverp_vs_direct", 100.0 * direct.seconds / noverp.seconds, "%");
-    print("p50_relay_noverp", percentile(noverp.latencies_ms, 0.50), "ms");
-    print("p99_relay_noverp", percentile(noverp.latencies_ms, 0.99), "ms");
-    phases("direct", direct);
-    phases("relay", relay);
-    phases("relay_noverp", noverp);
-    print("failures", static_cast<double>(direct.failures + relay.failures + noverp.failures), "messages");
+    const std::vector<Path> paths = {{postfix.port(), "direct"}, {relay_port, "relay"}, {plain_port, "noverp"}};
+    const auto multi = run_rounds(postfix, paths, messages, connections, 0);
+    const auto single = run_rounds(postfix, paths, singles, connections, kRounds);
+    report(multi, messages, connections, "");
+    report(single, singles, connections, "_single");
+    print("failures", static_cast<double>(multi[0].failures + multi[1].failures + multi[2].failures +
+                                          single[0].failures + single[1].failures + single[2].failures),
+          "messages");
     print("acceptances_recorded", static_cast<double>(acceptances(dir / "verp" / "n.db")), "acceptances");
+    print("acceptances_expected", static_cast<double>(recipients(messages) + recipients(singles)), "acceptances");
     print("rss_ndrlinkd", static_cast<double>(ndrlink::bench::status_kib(daemon, "VmRSS")) / 1024.0, "MiB");
     print("rss_peak_ndrlinkd", static_cast<double>(ndrlink::bench::status_kib(daemon, "VmHWM")) / 1024.0, "MiB");
     stop(daemon);

@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <tuple>
 
+#include "await_all.h"
 #include "relay_message.h"
 #include "smtp_data.h"
 
@@ -140,7 +142,9 @@ asio::awaitable<void> RelayTransaction::mark_not_sent(Leg& leg, int code, const 
 }
 
 asio::awaitable<RelayTransaction::Leg*> RelayTransaction::open_leg(const std::vector<smtp::MxHost>& hosts,
-                                                                   const Recorded& reserved, smtp::SmtpReply& refusal) {
+                                                                   const Recorded& reserved, const Command& rcpt,
+                                                                   smtp::SmtpReply& refusal,
+                                                                   smtp::SmtpReply& rcpt_reply) {
   auto leg = std::make_unique<Leg>();
   const std::string from = ctx_.config.verp ? ctx_.verp_prefix + reserved.verp_token + "@" + ctx_.verp_domain : sender_;
   smtp::SmtpReply mail;
@@ -151,9 +155,11 @@ asio::awaitable<RelayTransaction::Leg*> RelayTransaction::open_leg(const std::ve
     leg->client = co_await upstreams_.connect(hosts, reused, fresh);
     leg->envid = ctx_.config.envid && leg->client->extensions().dsn ? reserved.verp_token : std::string();
     const std::string params = mail_params(*leg->client, leg->envid);
+    const std::string to_params = rcpt_params(*leg->client, rcpt);
     bool stale = false;
     try {
-      mail = co_await leg->client->mail_from(from, params);
+      // MAIL and the first RCPT in one round trip when pipelined.
+      std::tie(mail, rcpt_reply) = co_await leg->client->mail_rcpt(from, params, rcpt.path, to_params);
     } catch (const smtp::SmtpError& e) {
       if (!reused) throw;
       spdlog::debug("relay {}: kept upstream connection is gone ({}), opening another", session_, e.what());
@@ -220,10 +226,10 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
   try {
     if (!leg) {
       smtp::SmtpReply mail_refusal;
-      leg = co_await open_leg(hosts, reserved, mail_refusal);
+      leg = co_await open_leg(hosts, reserved, cmd, mail_refusal, reply);
       if (!leg) refusal = mail_refusal;
-    }
-    if (leg) {
+      else mx_host = leg->client->host();
+    } else {
       mx_host = leg->client->host();
       const std::string params = rcpt_params(*leg->client, cmd);
       reply = co_await leg->client->rcpt_to(address, params);
@@ -284,45 +290,34 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
   co_return reply;
 }
 
-asio::awaitable<smtp::SmtpReply> RelayTransaction::send(Leg& leg, const std::string& message,
-                                                        const std::string& added_id, const std::string& message_id,
-                                                        bool& failed) {
+asio::awaitable<void> RelayTransaction::send(Leg& leg, const std::string& message, const std::string& added_id,
+                                            const std::string& message_id, Sent& out) {
   const std::string tag = ctx_.config.header && leg.accepted.size() == 1 ? leg.accepted.front().token : std::string();
   const std::string payload = top_headers(added_id, tag) + message;
-  smtp::SmtpReply reply;
   try {
-    reply = co_await leg.client->data(payload);
+    out.reply = co_await leg.client->data(payload);
   } catch (const smtp::SmtpError& e) {
     leg.failure = e.what();
   }
   if (!leg.failure.empty()) {
     ++ctx_.stats.errors;
-    failed = true;
+    out.failed = true;
     leg.client->close();
     spdlog::warn("relay {}: DATA: upstream failed: {}", session_, leg.failure);
     const std::string why = "upstream failed during DATA: " + leg.failure;
     const std::string none;
     co_await mark_not_sent(leg, 0, none, why);
-    co_return local_reply(451, "4.4.2", "Upstream " + leg.client->host() + " failed during DATA, try again later");
+    co_return;
   }
-  std::vector<std::int64_t> ids;
-  for (const auto& r : leg.accepted) ids.push_back(r.acceptance_id);
-  if (reply.positive()) {
-    try {
-      co_await ctx_.recorder.message_id(ids, message_id);
-    } catch (const std::exception& e) {
-      ++ctx_.stats.errors;
-      spdlog::error("relay {}: Message-ID {} not set on acceptance {}: {}", session_, message_id, ids.front(), e.what());
-    }
+  if (out.reply.positive()) {
     spdlog::info("relay {}: DATA {} to {}: {} (acceptance(s) from {})", session_, message_id, leg.client->host(),
-                 reply.summary(), ids.front());
+                 out.reply.summary(), leg.accepted.front().acceptance_id);
     upstreams_.park(std::move(leg.client));
   } else {
-    co_await mark_not_sent(leg, reply.code, reply.enhanced, reply.text());
-    for (const auto& r : leg.accepted) co_await record_refusal(r.address, reply, leg.client->host(), "data");
+    co_await mark_not_sent(leg, out.reply.code, out.reply.enhanced, out.reply.text());
+    for (const auto& r : leg.accepted) co_await record_refusal(r.address, out.reply, leg.client->host(), "data");
     co_await end_leg(leg);
   }
-  co_return reply;
 }
 
 asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& message) {
@@ -331,32 +326,53 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
   if (message_id.empty()) message_id = added = make_message_id(ctx_.hostname);
   std::optional<smtp::SmtpReply> ok, refused;
   bool failed = false;
-  int sent = 0;
+  // Every leg that accepted someone gets the message at the same time
+  // (with VERP one leg per recipient: one after another, their DATA
+  // round trips would add up).
+  std::vector<Leg*> sending;
   for (auto& leg : legs_) {
     if (leg->accepted.empty()) {
       co_await end_leg(*leg);
-      continue;
-    }
-    if (!leg->failure.empty()) {
+    } else if (!leg->failure.empty()) {
       failed = true;
       const std::string why = "upstream failed before DATA: " + leg->failure, none;
       co_await mark_not_sent(*leg, 0, none, why);
-      continue;
+    } else {
+      sending.push_back(leg.get());
     }
-    ++sent;
-    bool leg_failed = false;
-    const auto reply = co_await send(*leg, message, added, message_id, leg_failed);
-    if (leg_failed) failed = true;
-    else if (reply.positive()) ok = reply;
-    else if (!refused) refused = reply;
+  }
+  std::vector<Sent> sent(sending.size());
+  std::vector<asio::awaitable<void>> tasks;
+  for (std::size_t i = 0; i < sending.size(); ++i) tasks.push_back(send(*sending[i], message, added, message_id, sent[i]));
+  co_await await_all(std::move(tasks));
+  // The Message-ID of every accepted copy in one store write.
+  std::vector<std::int64_t> delivered;
+  for (std::size_t i = 0; i < sending.size(); ++i) {
+    if (sent[i].failed) {
+      failed = true;
+    } else if (sent[i].reply.positive()) {
+      ok = sent[i].reply;
+      for (const auto& r : sending[i]->accepted) delivered.push_back(r.acceptance_id);
+    } else if (!refused) {
+      refused = sent[i].reply;
+    }
+  }
+  if (!delivered.empty()) {
+    try {
+      co_await ctx_.recorder.message_id(delivered, message_id);
+    } catch (const std::exception& e) {
+      ++ctx_.stats.errors;
+      spdlog::error("relay {}: Message-ID {} not set on {} acceptance(s) from {}: {}", session_, message_id,
+                    delivered.size(), delivered.front(), e.what());
+    }
   }
   legs_.clear();
   open_ = false;
   if (ok) {
     // Some or all accepted: 250 (RFC 5321 has no per-recipient DATA reply
     // outside LMTP); refused copies are recorded as such.
-    if (sent == 1) co_return *ok;
-    co_return local_reply(250, "2.0.0", "Ok: " + message_id + " relayed in " + std::to_string(sent) +
+    if (sending.size() == 1) co_return *ok;
+    co_return local_reply(250, "2.0.0", "Ok: " + message_id + " relayed in " + std::to_string(sending.size()) +
                                             " upstream transaction(s)");
   }
   if (refused && !failed) co_return *refused;

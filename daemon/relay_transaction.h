@@ -4,8 +4,8 @@
 // a refusal). With VERP each recipient gets its own upstream transaction
 // whose MAIL FROM is its VERP address; without, recipients of one upstream
 // share one transaction with the client's sender. DATA sends the message
-// to every upstream transaction that accepted someone. Tagging and the
-// replies' rules: docs/relay.md.
+// to every upstream transaction that accepted someone, all at once.
+// Tagging and the replies' rules: docs/relay.md.
 //
 // Contract: nothing is recorded as accepted that an upstream did not
 // accept; an acceptance whose message did not go out (DATA refused, an
@@ -67,15 +67,26 @@ class RelayTransaction {
 
   std::string mail_params(const smtp::SmtpClient& client, const std::string& envid) const;
   std::string rcpt_params(const smtp::SmtpClient& client, const Command& rcpt) const;
+  // A new upstream transaction whose first recipient is `rcpt` (MAIL and
+  // RCPT pipelined when offered): its RCPT reply in `rcpt_reply`; nullptr
+  // and `refusal` when MAIL was refused.
   boost::asio::awaitable<Leg*> open_leg(const std::vector<smtp::MxHost>& hosts, const Recorded& reserved,
-                                        smtp::SmtpReply& refusal);
+                                        const Command& rcpt, smtp::SmtpReply& refusal, smtp::SmtpReply& rcpt_reply);
   boost::asio::awaitable<void> record_refusal(const std::string& rcpt, const smtp::SmtpReply& reply,
                                               const std::string& mx_host, const char* stage);
   boost::asio::awaitable<void> end_leg(Leg& leg);  // RSET and park, or close
   boost::asio::awaitable<void> mark_not_sent(Leg& leg, int code, const std::string& enhanced,
                                              const std::string& text);
-  boost::asio::awaitable<smtp::SmtpReply> send(Leg& leg, const std::string& message, const std::string& added_id,
-                                               const std::string& message_id, bool& failed);
+  // What one leg's DATA came to: `failed` is a transport failure (then
+  // `reply` is empty).
+  struct Sent {
+    smtp::SmtpReply reply;
+    bool failed = false;
+  };
+  // Sends the message on `leg`; records a refusal or failure (not the
+  // Message-ID: data() writes that once for all legs). Never throws.
+  boost::asio::awaitable<void> send(Leg& leg, const std::string& message, const std::string& added_id,
+                                    const std::string& message_id, Sent& out);
 
   RelayContext& ctx_;
   Upstreams& upstreams_;

@@ -215,16 +215,41 @@ asio::awaitable<SmtpReply> SmtpClient::auth_login(std::string_view user, std::st
   co_return co_await exchange(line, options_.timeouts.command, "AUTH");
 }
 
-asio::awaitable<SmtpReply> SmtpClient::mail_from(std::string_view reverse_path, std::string_view params) {
-  std::string line = "MAIL FROM:<" + std::string(reverse_path) + ">";
+namespace {
+std::string path_line(const char* verb, std::string_view path, std::string_view params) {
+  std::string line = std::string(verb) + "<" + std::string(path) + ">";
   if (!params.empty()) line += " " + std::string(params);
-  co_return co_await exchange(line, options_.timeouts.mail, "MAIL");
+  return line;
+}
+}  // namespace
+
+asio::awaitable<SmtpReply> SmtpClient::mail_from(std::string_view reverse_path, std::string_view params) {
+  co_return co_await exchange(path_line("MAIL FROM:", reverse_path, params), options_.timeouts.mail, "MAIL");
 }
 
 asio::awaitable<SmtpReply> SmtpClient::rcpt_to(std::string_view forward_path, std::string_view params) {
-  std::string line = "RCPT TO:<" + std::string(forward_path) + ">";
-  if (!params.empty()) line += " " + std::string(params);
-  co_return co_await exchange(line, options_.timeouts.rcpt, "RCPT");
+  co_return co_await exchange(path_line("RCPT TO:", forward_path, params), options_.timeouts.rcpt, "RCPT");
+}
+
+asio::awaitable<std::pair<SmtpReply, SmtpReply>> SmtpClient::mail_rcpt(std::string_view reverse_path,
+                                                                       std::string_view mail_params,
+                                                                       std::string_view forward_path,
+                                                                       std::string_view rcpt_params) {
+  if (!extensions_.pipelining) {
+    const SmtpReply mail = co_await mail_from(reverse_path, mail_params);
+    if (!mail.positive()) co_return std::pair{mail, SmtpReply{}};
+    co_return std::pair{mail, co_await rcpt_to(forward_path, rcpt_params)};
+  }
+  const std::string mail_line = path_line("MAIL FROM:", reverse_path, mail_params);
+  const std::string rcpt_line = path_line("RCPT TO:", forward_path, rcpt_params);
+  for (const auto& line : {mail_line, rcpt_line})
+    if (line.find_first_of("\r\n") != std::string::npos)
+      throw SmtpError(SmtpError::Kind::protocol, where() + ": MAIL: refusing to send a line containing CR or LF");
+  // RFC 2920: one write, then the replies in order.
+  co_await send(mail_line + "\r\n" + rcpt_line + "\r\n", options_.timeouts.mail, "MAIL");
+  SmtpReply mail = co_await read_reply(options_.timeouts.mail, "MAIL");
+  SmtpReply rcpt = co_await read_reply(options_.timeouts.rcpt, "RCPT");
+  co_return std::pair{std::move(mail), std::move(rcpt)};
 }
 
 asio::awaitable<SmtpReply> SmtpClient::data(std::string_view message) {

@@ -121,6 +121,14 @@ class SmtpClient {
   boost::asio::awaitable<SmtpReply> mail_from(std::string_view reverse_path, std::string_view params = {});
   // RCPT TO:<forward_path> [params] (same conventions).
   boost::asio::awaitable<SmtpReply> rcpt_to(std::string_view forward_path, std::string_view params = {});
+  // MAIL FROM then RCPT TO (same conventions): both in one write when the
+  // server offers PIPELINING (RFC 2920), one round trip instead of two.
+  // Returns both replies; when MAIL is refused the RCPT reply is not
+  // meaningful (without PIPELINING RCPT is then not sent: code 0).
+  boost::asio::awaitable<std::pair<SmtpReply, SmtpReply>> mail_rcpt(std::string_view reverse_path,
+                                                                    std::string_view mail_params,
+                                                                    std::string_view forward_path,
+                                                                    std::string_view rcpt_params);
   // DATA; when the server answers 354, sends `message` dot-stuffed with
   // CRLF line ends (see dot_stuff) and returns the reply after the final
   // "."; otherwise returns the reply to DATA itself (message not sent).

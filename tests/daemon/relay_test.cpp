@@ -154,6 +154,61 @@ TEST_F(RelayTest, EachRecipientHasItsOwnTaggedTransactionWithVerp) {
   }
 }
 
+// With VERP the copies go upstream at the same time; each leg's outcome is
+// recorded as its own, whichever finishes first.
+TEST_F(RelayTest, OneVerpCopyRefusedAtDataWhileTheOtherIsAccepted) {
+  start();
+  upstream_->on(".", std::vector<ScriptedSmtpServer::Action>{ScriptedSmtpServer::reply("554 5.7.1 Content rejected"),
+                                                             ScriptedSmtpServer::reply("250 2.0.0 Ok: queued")});
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  EXPECT_EQ(c->command("RCPT TO:<b@example.com>").substr(0, 4), "250 ");
+  c->command("DATA");
+  EXPECT_EQ(c->command(message() + ".").substr(0, 4), "250 ");
+  const auto rows = acceptances();
+  ASSERT_EQ(rows.size(), 2u);
+  const bool first_refused = rows[0].data_reply_code == 554;
+  const auto& refused_row = rows[first_refused ? 0 : 1];
+  const auto& sent_row = rows[first_refused ? 1 : 0];
+  EXPECT_EQ(refused_row.state, "bounced");
+  EXPECT_EQ(refused_row.data_reply_text, "554 5.7.1 Content rejected");
+  EXPECT_EQ(refused_row.message_id, "");
+  EXPECT_EQ(sent_row.data_reply_code, 0);
+  EXPECT_NE(sent_row.state, "bounced");
+  EXPECT_FALSE(sent_row.message_id.empty());
+  const auto refused = refusals();
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].stage, "data");
+  EXPECT_EQ(refused[0].recipient, refused_row.recipient);
+}
+
+TEST_F(RelayTest, OneVerpCopyHangingAtDataTimesOutWhileTheOtherIsAccepted) {
+  start();
+  upstream_->on(".", std::vector<ScriptedSmtpServer::Action>{ScriptedSmtpServer::hang(),
+                                                             ScriptedSmtpServer::reply("250 2.0.0 Ok: queued")});
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  EXPECT_EQ(c->command("RCPT TO:<b@example.com>").substr(0, 4), "250 ");
+  c->command("DATA");
+  EXPECT_EQ(c->command(message() + ".").substr(0, 4), "250 ");
+  const auto rows = acceptances();
+  ASSERT_EQ(rows.size(), 2u);
+  int timed_out = 0, sent = 0;
+  for (const auto& r : rows) {
+    if (r.data_reply_text.rfind("upstream failed during DATA: ", 0) == 0) {
+      ++timed_out;
+      EXPECT_EQ(r.state, "bounced");
+      EXPECT_EQ(r.message_id, "");
+    } else if (!r.message_id.empty()) {
+      ++sent;
+    }
+  }
+  EXPECT_EQ(timed_out, 1);
+  EXPECT_EQ(sent, 1);
+}
+
 TEST_F(RelayTest, WithoutVerpOneUpstreamTransactionKeepsTheSenderAndHasNoHeaderTag) {
   start("verp = false");
   auto c = greeted();

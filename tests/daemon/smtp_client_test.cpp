@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -103,6 +104,42 @@ TEST(SmtpClient, RcptRepliesPassThroughWithTheirText) {
   EXPECT_EQ(cmds[0], "EHLO client.test");
   EXPECT_EQ(cmds[1], "MAIL FROM:<postmaster@client.test> SIZE=100");
   EXPECT_EQ(cmds[2], "RCPT TO:<ok@example.com>");
+}
+
+// MAIL + RCPT in one write with PIPELINING, one after the other without;
+// without PIPELINING a refused MAIL is not followed by RCPT.
+TEST(SmtpClient, MailAndFirstRcptArePipelinedWhenOffered) {
+  for (const bool pipelining : {true, false}) {
+    ScriptedSmtpServer::Options options;
+    if (!pipelining) options.extensions = {"8BITMIME", "DSN"};
+    ScriptedSmtpServer server(options);
+    server.on("MAIL", std::vector<ScriptedSmtpServer::Action>{ScriptedSmtpServer::reply("250 2.1.0 Ok"),
+                                                             ScriptedSmtpServer::reply("550 5.7.1 Sender refused")});
+    server.on_rcpt("unverified@example.com", ScriptedSmtpServer::reply("252 2.1.5 Cannot VRFY user"));
+    std::pair<SmtpReply, SmtpReply> first, second;
+    bool offered = false;
+    const auto out = run(server, plain_options(), [&](SmtpClient& c) -> boost::asio::awaitable<void> {
+      offered = c.extensions().pipelining;
+      first = co_await c.mail_rcpt("a@client.test", "SIZE=10", "unverified@example.com", "NOTIFY=NEVER");
+      co_await c.rset();
+      second = co_await c.mail_rcpt("b@client.test", "", "other@example.com", "");
+      co_await c.quit();
+    });
+    ASSERT_EQ(out.error, "") << pipelining;
+    EXPECT_EQ(offered, pipelining);
+    EXPECT_EQ(first.first.code, 250);
+    EXPECT_EQ(first.second.summary(), "252 2.1.5 Cannot VRFY user");
+    EXPECT_EQ(second.first.summary(), "550 5.7.1 Sender refused");
+    const auto cmds = server.commands();
+    ASSERT_GE(cmds.size(), 4u);
+    EXPECT_EQ(cmds[1], "MAIL FROM:<a@client.test> SIZE=10");
+    EXPECT_EQ(cmds[2], "RCPT TO:<unverified@example.com> NOTIFY=NEVER");
+    const bool rcpt_after_refusal = std::find(cmds.begin(), cmds.end(), "RCPT TO:<other@example.com>") != cmds.end();
+    EXPECT_EQ(rcpt_after_refusal, pipelining);  // pipelined: already sent, its reply is ignored
+    if (!pipelining) {
+      EXPECT_EQ(second.second.code, 0);
+    }
+  }
 }
 
 TEST(SmtpClient, EhloExtensionsAreParsed) {
