@@ -15,9 +15,10 @@ void LineFramer::feed(std::string_view bytes) {
     if (!overflow_) partial_.append(piece);
     if (lf == std::string_view::npos) return;
     bytes.remove_prefix(lf + 1);
-    if (!partial_.empty() && partial_.back() == '\r') partial_.pop_back();
+    const bool crlf = !partial_.empty() && partial_.back() == '\r';
+    if (crlf) partial_.pop_back();
     if (partial_.size() + 2 > max_line_) overflow_ = true;  // a bare LF line of max_line_ - 1
-    ready_.push_back(InputLine{overflow_ ? std::string() : std::move(partial_), overflow_});
+    ready_.push_back(InputLine{overflow_ ? std::string() : std::move(partial_), overflow_, overflow_ || crlf});
     partial_.clear();
     overflow_ = false;
   }
@@ -37,11 +38,13 @@ void LineFramer::clear() {
 }
 
 bool DataCollector::add(const InputLine& line) {
+  const bool after_crlf = previous_crlf_;
+  previous_crlf_ = line.crlf;
   if (line.too_long) {
     line_too_long_ = true;
     return false;
   }
-  if (line.text == ".") return true;
+  if (line.text == "." && line.crlf && after_crlf) return true;
   std::string_view text = line.text;
   if (!text.empty() && text.front() == '.') text.remove_prefix(1);  // RFC 5321 4.5.2
   size_ += text.size() + 2;

@@ -17,6 +17,7 @@ namespace ndrlink::daemon::relay {
 struct InputLine {
   std::string text;       // without CR LF; empty when too_long
   bool too_long = false;  // longer than the limit: its bytes were dropped
+  bool crlf = true;       // ended in CR LF (false: a bare LF)
 };
 
 class LineFramer {
@@ -41,6 +42,10 @@ class LineFramer {
 };
 
 // The message of one DATA command, fed line by line until the "." line.
+// Only CR LF "." CR LF ends it (RFC 5321 4.1.1.4): a "." line with a bare
+// LF on either side is message text, so a client cannot smuggle a second
+// transaction past an upstream that frames differently (CVE-2023-51764
+// class). Bare LF line ends are normalised to CR LF, as Postfix does.
 class DataCollector {
  public:
   explicit DataCollector(std::uint64_t max_size) : max_size_(max_size) {}
@@ -56,6 +61,7 @@ class DataCollector {
   std::uint64_t max_size_;
   std::uint64_t size_ = 0;
   bool line_too_long_ = false;
+  bool previous_crlf_ = true;  // DATA's own line ended the previous line
   std::string message_;
 };
 

@@ -99,6 +99,35 @@ TEST(RelayInput, DataIsUnstuffedAndBounded) {
   EXPECT_EQ(small.take(), "");
 }
 
+// SMTP smuggling (CVE-2023-51764 class): "<LF>.<LF>" or "<CR><LF>.<LF>"
+// must not end DATA, or the bytes after it run as a second transaction.
+TEST(RelayInput, OnlyCrLfDotCrLfEndsData) {
+  LineFramer f(1000);
+  f.feed("Subject: x\r\n\r\nbody\n.\nMAIL FROM:<evil@x>\r\n.\nRCPT TO:<v@x>\r\n\r\n.\r\nQUIT\r\n");
+  DataCollector d(10000);
+  int lines = 0;
+  bool ended = false;
+  while (!ended) {
+    const auto line = f.next();
+    ASSERT_TRUE(line.has_value()) << "DATA never ended";
+    ++lines;
+    ended = d.add(*line);
+  }
+  EXPECT_EQ(lines, 9);  // the last CRLF "." CRLF, not an earlier bare-LF "."
+  const std::string message = d.take();
+  EXPECT_NE(message.find("body\r\n"), std::string::npos) << message;  // bare LF normalised
+  EXPECT_NE(message.find("MAIL FROM:<evil@x>\r\n"), std::string::npos) << message;  // stays text
+  EXPECT_EQ(f.next()->text, "QUIT");
+
+  LineFramer g(1000);  // <LF>.<CR><LF>: a bare LF before the dot
+  g.feed("body\n.\r\nMAIL FROM:<evil@x>\r\n.\r\n");
+  DataCollector e(10000);
+  EXPECT_FALSE(e.add(*g.next()));
+  EXPECT_FALSE(e.add(*g.next()));
+  EXPECT_FALSE(e.add(*g.next()));
+  EXPECT_TRUE(e.add(*g.next()));
+}
+
 TEST(RelayMessage, MessageIdIsFoundInTheHeaderOnly) {
   EXPECT_EQ(find_message_id("From: a\r\nMessage-Id: <x@y>\r\n\r\nbody"), "<x@y>");
   EXPECT_EQ(find_message_id("From: a\r\nMESSAGE-ID:\r\n <folded@y>\r\n\r\nbody"), "<folded@y>");
