@@ -282,9 +282,13 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
     ++ctx_.stats.errors;
     spdlog::error("relay {}: RCPT <{}>: {}: acceptance not recorded: {}", session_, address, reply.summary(), e.what());
   }
-  if (!recorded && ctx_.config.verp) {  // take it back upstream: unrecorded mail is not sent
-    co_await end_leg(*leg);
-    std::erase_if(legs_, [leg](const auto& l) { return l.get() == leg; });
+  if (!recorded) {  // unrecorded mail is not sent
+    if (ctx_.config.verp) {  // the recipient's own upstream transaction: take it back
+      co_await end_leg(*leg);
+      std::erase_if(legs_, [leg](const auto& l) { return l.get() == leg; });
+    } else {  // a shared one: it must not go out, so DATA answers 451 and the client retries
+      leg->failure = "an acceptance could not be recorded";
+    }
     co_return local_reply(451, "4.3.0", "Local error: cannot record, try again later");
   }
   co_return reply;
@@ -368,14 +372,20 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
   }
   legs_.clear();
   open_ = false;
+  if (failed) {
+    // An upstream failure (or an unrecorded acceptance) left some accepted
+    // recipients without the message: the client must retry — duplicates
+    // of the copies that did go out are the lesser harm than a silent loss.
+    co_return local_reply(451, "4.4.2", "Upstream failed for some recipients, try again later");
+  }
   if (ok) {
     // Some or all accepted: 250 (RFC 5321 has no per-recipient DATA reply
-    // outside LMTP); refused copies are recorded as such.
+    // outside LMTP); copies refused by an upstream are recorded as such.
     if (sending.size() == 1) co_return *ok;
     co_return local_reply(250, "2.0.0", "Ok: " + message_id + " relayed in " + std::to_string(sending.size()) +
                                             " upstream transaction(s)");
   }
-  if (refused && !failed) co_return *refused;
+  if (refused) co_return *refused;
   co_return local_reply(451, "4.4.2", "Upstream failed during DATA, try again later");
 }
 

@@ -192,7 +192,8 @@ TEST_F(RelayTest, OneVerpCopyHangingAtDataTimesOutWhileTheOtherIsAccepted) {
   EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
   EXPECT_EQ(c->command("RCPT TO:<b@example.com>").substr(0, 4), "250 ");
   c->command("DATA");
-  EXPECT_EQ(c->command(message() + ".").substr(0, 4), "250 ");
+  // One copy's fate is unknown: the client must retry (a 250 would lose it).
+  EXPECT_EQ(c->command(message() + ".").substr(0, 10), "451 4.4.2 ");
   const auto rows = acceptances();
   ASSERT_EQ(rows.size(), 2u);
   int timed_out = 0, sent = 0;
