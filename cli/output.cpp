@@ -2,27 +2,9 @@
 
 #include <algorithm>
 
+#include "table_cells.h"
+
 namespace ndrlink::cli {
-namespace {
-
-std::string cell(const nlohmann::ordered_json& v) {
-  if (v.is_null()) return "";
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
-  return v.dump();
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + '"';
-}
-
-}  // namespace
 
 void print_rows(const std::vector<Row>& rows, const std::string& format, std::ostream& out) {
   if (format == "json") {
@@ -43,7 +25,7 @@ void print_rows(const std::vector<Row>& rows, const std::string& format, std::os
     for (std::size_t i = 0; i < keys.size(); ++i) out << (i ? "," : "") << csv_field(keys[i]);
     out << "\r\n";
     for (const auto& r : rows) {
-      for (std::size_t i = 0; i < keys.size(); ++i) out << (i ? "," : "") << csv_field(cell(r.value(keys[i], Row())));
+      for (std::size_t i = 0; i < keys.size(); ++i) out << (i ? "," : "") << csv_field(cell_text(r.value(keys[i], Row())));
       out << "\r\n";
     }
     return;
@@ -51,7 +33,7 @@ void print_rows(const std::vector<Row>& rows, const std::string& format, std::os
   std::vector<std::size_t> width(keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) {
     width[i] = keys[i].size();
-    for (const auto& r : rows) width[i] = std::max(width[i], std::min<std::size_t>(cell(r.value(keys[i], Row())).size(), 60));
+    for (const auto& r : rows) width[i] = std::max(width[i], std::min<std::size_t>(cell_text(r.value(keys[i], Row())).size(), 60));
   }
   auto line = [&](auto get) {
     std::string s;
@@ -65,7 +47,7 @@ void print_rows(const std::vector<Row>& rows, const std::string& format, std::os
     out << s << '\n';
   };
   line([&](std::size_t i) { return keys[i]; });
-  for (const auto& r : rows) line([&](std::size_t i) { return cell(r.value(keys[i], Row())); });
+  for (const auto& r : rows) line([&](std::size_t i) { return cell_text(r.value(keys[i], Row())); });
 }
 
 }  // namespace ndrlink::cli

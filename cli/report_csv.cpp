@@ -1,34 +1,19 @@
 // CSV: the JSON document flattened to one figure per row (RFC 4180, CRLF):
 // section,key,metric,value. docs/report.md lists the sections.
 #include "report_json.h"
+#include "table_cells.h"
 
 namespace ndrlink::cli {
 namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::string field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + '"';
-}
-
-std::string cell(const Json& v) {
-  if (v.is_null()) return "";
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
-  return v.dump();
-}
-
 class CsvWriter {
  public:
   explicit CsvWriter(std::ostream& out) : out_(out) { row("section", "key", "metric", Json("value")); }
   void row(const std::string& section, const std::string& key, const std::string& metric, const Json& value) {
-    out_ << field(section) << ',' << field(key) << ',' << field(metric) << ',' << field(cell(value)) << "\r\n";
+    out_ << csv_field(section) << ',' << csv_field(key) << ',' << csv_field(metric) << ','
+         << csv_field(cell_text(value)) << "\r\n";
   }
   // Every scalar member of `object` but `skip`, one row each.
   void object(const std::string& section, const std::string& key, const Json& object, const std::string& skip = {}) {
@@ -37,7 +22,7 @@ class CsvWriter {
   }
   // Each element of `list` keyed by its `key_field`.
   void list(const std::string& section, const Json& list, const std::string& key_field) {
-    for (const auto& e : list) object(section, cell(e[key_field]), e, key_field);
+    for (const auto& e : list) object(section, cell_text(e[key_field]), e, key_field);
   }
 
  private:
@@ -47,8 +32,8 @@ class CsvWriter {
 void acceptances(CsvWriter& w, const std::string& section, const Json& a) {
   w.object(section, "total", a["total"]);
   w.row(section, "refused", "accepted", a["refused"]);
-  for (const auto& r : a["refused_by_code"]) w.row(section, "refused_" + cell(r["reply_code"]), "count", r["count"]);
-  for (const auto& c : a["by_code"]) w.object(section, cell(c["reply_code"]), c, "reply_code");
+  for (const auto& r : a["refused_by_code"]) w.row(section, "refused_" + cell_text(r["reply_code"]), "count", r["count"]);
+  for (const auto& c : a["by_code"]) w.object(section, cell_text(c["reply_code"]), c, "reply_code");
 }
 
 }  // namespace
