@@ -27,6 +27,7 @@
 #include "smtp_client.h"
 #include "smtp_data.h"
 #include "smtp_mx.h"
+#include "smtp_refusal.h"
 
 namespace ndrlink::cli {
 namespace {
@@ -109,22 +110,6 @@ storage::RecordOutcome record(storage::Store& store, const correlator::VerpSigne
   return outcome;
 }
 
-// A refusal (stage rcpt or data) as the report counts it.
-storage::NewRefusal refusal_of(const std::string& recipient, const std::string& sender, const std::string& mx_host,
-                               const smtp::SmtpReply& reply, const char* stage, const std::string& at) {
-  storage::NewRefusal r;
-  r.recipient = recipient;
-  r.reply_code = reply.code;
-  r.enhanced_status = reply.enhanced;
-  r.reply_text = reply.text();
-  r.mx_host = mx_host;
-  r.sender = sender;
-  r.stage = stage;
-  r.refused_at = at;
-  r.source = "probe";
-  return r;
-}
-
 // A message refused at DATA will never be delivered: the acceptance is
 // marked (data_reply_*, bounced with the reason the parser's classifier
 // gives the reply, so the sweeper never presumes it delivered) and the
@@ -142,7 +127,9 @@ void mark_data_refused(storage::Store& store, std::int64_t id, const storage::Ne
   n.reason = verdict.reason;
   n.hard = verdict.hard;
   store.mark_not_sent(n);
-  store.record_refusal(refusal_of(a.recipient, a.sender, a.mx_host, reply, "data", n.at));
+  auto refusal = smtp::refusal_from_reply(reply, a.recipient, a.sender, a.mx_host, "data", "probe");
+  refusal.refused_at = n.at;
+  store.record_refusal(refusal);
   tx.commit();
 }
 
@@ -219,8 +206,9 @@ class Probe {
     } else if (r_.rcpt_reply->code >= 400 && r_.rcpt_reply->code <= 599) {
       // --send records what happened: a refusal counts in the report.
       auto store = open_store();
-      store->record_refusal(refusal_of(args_.address, args_.from, r_.mx_host, *r_.rcpt_reply, "rcpt",
-                                       correlator::to_iso(cli_clock()())));
+      auto refusal = smtp::refusal_from_reply(*r_.rcpt_reply, args_.address, args_.from, r_.mx_host, "rcpt", "probe");
+      refusal.refused_at = correlator::to_iso(cli_clock()());
+      store->record_refusal(refusal);
     }
   }
 

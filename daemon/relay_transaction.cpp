@@ -8,6 +8,7 @@
 #include "await_all.h"
 #include "relay_message.h"
 #include "smtp_data.h"
+#include "smtp_refusal.h"
 
 namespace ndrlink::daemon::relay {
 namespace asio = boost::asio;
@@ -89,15 +90,7 @@ std::string RelayTransaction::rcpt_params(const smtp::SmtpClient& client, const 
 
 asio::awaitable<void> RelayTransaction::record_refusal(const std::string& rcpt, const smtp::SmtpReply& reply,
                                                        const std::string& mx_host, const char* stage) {
-  storage::NewRefusal r;
-  r.recipient = rcpt;
-  r.reply_code = reply.code;
-  r.enhanced_status = reply.enhanced;
-  r.reply_text = reply.text();
-  r.mx_host = mx_host;
-  r.sender = sender_;
-  r.stage = stage;
-  r.source = "relay";
+  const auto r = smtp::refusal_from_reply(reply, rcpt, sender_, mx_host, stage, "relay");
   try {
     const auto id = co_await ctx_.recorder.refused(r);
     spdlog::info("relay {}: {} <{}>: {} -> refusal {} ({})", session_, upper(stage), rcpt, reply.summary(), id,
