@@ -2,6 +2,10 @@
 // reading and re-addressing corpus messages.
 #pragma once
 
+#include <fcntl.h>
+#include <sys/types.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -53,6 +57,21 @@ inline long status_kib(long pid, const char* field) {
   while (std::getline(in, line))
     if (line.rfind(field, 0) == 0 && line.size() > std::strlen(field)) return std::stol(line.substr(std::strlen(field) + 1));
   return -1;
+}
+
+// Starts `binary --config config` with stdout and stderr appended to a
+// truncated `log`; the child's pid (the caller waits for readiness).
+inline pid_t spawn_with_log(const char* binary, const std::string& config, const std::string& log) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    ::dup2(fd, 2);
+    ::dup2(fd, 1);
+    ::close(fd);
+    execl(binary, binary, "--config", config.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
 }
 
 }  // namespace ndrlink::bench

@@ -77,13 +77,7 @@ int main(int argc, char** argv) {
     return std::cerr << "bench_daemon: import failed\n", 1;
 
   const std::string log = (dir / "daemon.log").string(), config = (dir / "ndrlink.toml").string();
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(fd, 2);
-    execl(NDRLINKD_BINARY, NDRLINKD_BINARY, "--config", config.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
+  const pid_t pid = ndrlink::bench::spawn_with_log(NDRLINKD_BINARY, config, log);
   std::this_thread::sleep_for(std::chrono::seconds(2));
   print("rss_idle", static_cast<double>(status_kib(pid, "VmRSS")) / 1024.0, "MiB");
 

@@ -56,13 +56,7 @@ int main(int argc, char** argv) {
                         << "[[imap]]\nname = \"bench\"\nhost = \"127.0.0.1\"\nport = " << dovecot.imaps_port()
                         << "\ntls = \"implicit\"\nca_file = \"" << dovecot.cert_file() << "\"\nusername = \""
                         << ndrlink::test::Dovecot::user << "\"\npassword_file = \"" << password << "\"\n";
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(fd, 2);
-    execl(NDRLINKD_BINARY, NDRLINKD_BINARY, "--config", config.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
+  const pid_t pid = ndrlink::bench::spawn_with_log(NDRLINKD_BINARY, config, log);
   std::this_thread::sleep_for(std::chrono::seconds(2));  // connected and idling
   std::vector<SysClock::time_point> arrived;
   for (int i = 0; i < messages; ++i) {

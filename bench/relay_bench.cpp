@@ -212,15 +212,7 @@ pid_t start_daemon(const fs::path& dir, int relay_port, int upstream_port, bool 
                         << "\"\n[verp]\ndomain = \"verp.test\"\n[relay]\nenabled = true\nlisten = \"127.0.0.1:"
                         << relay_port << "\"\nhostname = \"relay.test\"\nupstream = \"smarthost\"\nsmarthost = \"127.0.0.1:"
                         << upstream_port << "\"\nupstream_tls = \"none\"\nverp = " << (verp ? "true" : "false") << "\n";
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(fd, 2);
-    ::dup2(fd, 1);
-    ::close(fd);
-    execl(NDRLINKD_BINARY, NDRLINKD_BINARY, "--config", config.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
+  const pid_t pid = ndrlink::bench::spawn_with_log(NDRLINKD_BINARY, config, log);
   const auto deadline = Clock::now() + std::chrono::seconds(15);
   while (ndrlink::test::slurp(log).find("ndrlinkd ready") == std::string::npos) {
     if (Clock::now() > deadline || waitpid(pid, nullptr, WNOHANG) == pid)
