@@ -5,7 +5,7 @@
 namespace ndrlink::daemon {
 
 Pipeline::Pipeline(const Config& config, correlator::Clock clock)
-    : queue_(config.queue_size), config_(std::make_shared<const Config>(config)) {
+    : clock_(clock), queue_(config.queue_size), config_(std::make_shared<const Config>(config)) {
   for (unsigned i = 0; i < config.workers; ++i) processors_.push_back(std::make_unique<Processor>(config, clock));
 }
 

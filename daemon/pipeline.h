@@ -36,10 +36,13 @@ class Pipeline {
   void reconfigure(const Config& config);
 
   std::size_t queued() const { return queue_.size(); }
+  // The workers' clock (accelerated under [daemon] clock_scale).
+  const correlator::Clock& clock() const { return clock_; }
 
  private:
   void run(Processor& processor);
 
+  correlator::Clock clock_;
   BoundedQueue<Job> queue_;
   std::vector<std::unique_ptr<Processor>> processors_;
   std::vector<std::thread> threads_;

@@ -69,15 +69,44 @@ std::vector<Recorded> Processor::reserve_acceptances(int count) {
   return out;
 }
 
-Recorded Processor::record_relayed(const storage::NewAcceptance& a) {
-  const auto outcome = store_->record_acceptance(a, [this](std::int64_t id) { return signer_.token_for(id); });
-  return Recorded{outcome.id, outcome.created, signer_.token_for(outcome.id)};
+std::vector<RelayWriteResult> Processor::record_relay_writes(const std::vector<RelayWrite>& writes) {
+  std::vector<RelayWriteResult> out(writes.size());
+  const auto token_for = [this](std::int64_t id) { return signer_.token_for(id); };
+  storage::Transaction tx(*store_);
+  for (std::size_t i = 0; i < writes.size(); ++i) {
+    const auto& w = writes[i];
+    try {
+      storage::Savepoint unit(*store_);
+      std::vector<std::int64_t> ids = w.written;
+      for (const auto& a : w.acceptances) {
+        const auto outcome = store_->record_acceptance(a, token_for);
+        ids.push_back(outcome.id);
+        out[i].recorded.push_back(Recorded{outcome.id, outcome.created, signer_.token_for(outcome.id)});
+      }
+      if (!w.message_id.empty()) store_->set_message_id(ids, w.message_id);
+      if (w.not_sent) mark_not_sent_in(ids, w.code, w.enhanced, w.text);
+      unit.release();
+    } catch (const std::exception&) {
+      out[i].recorded.clear();
+      out[i].error = std::current_exception();
+    }
+  }
+  tx.commit();
+  return out;
 }
 
 std::int64_t Processor::record_refusal(const storage::NewRefusal& r) { return store_->record_refusal(r); }
 
 int Processor::mark_not_sent(const std::vector<std::int64_t>& ids, int code, const std::string& enhanced,
                              const std::string& text) {
+  storage::Transaction tx(*store_);
+  const int marked = mark_not_sent_in(ids, code, enhanced, text);
+  tx.commit();
+  return marked;
+}
+
+int Processor::mark_not_sent_in(const std::vector<std::int64_t>& ids, int code, const std::string& enhanced,
+                                const std::string& text) {
   storage::NotSent n;
   n.reply_code = code;
   n.enhanced_status = enhanced;
@@ -90,18 +119,12 @@ int Processor::mark_not_sent(const std::vector<std::int64_t>& ids, int code, con
   } else {
     n.reason = "not_sent";
   }
-  storage::Transaction tx(*store_);
   int marked = 0;
   for (const auto id : ids) {
     n.acceptance_id = id;
     marked += store_->mark_not_sent(n);
   }
-  tx.commit();
   return marked;
-}
-
-int Processor::set_message_id(const std::vector<std::int64_t>& ids, const std::string& message_id) {
-  return store_->set_message_id(ids, message_id);
 }
 
 std::string Processor::now_iso() const { return correlator::to_iso(clock_()); }

@@ -3,6 +3,7 @@
 // error): a message is marked processed only together with its result.
 #pragma once
 
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
@@ -23,6 +24,24 @@ struct Recorded {
   std::int64_t id = 0;
   bool created = false;
   std::string verp_token;
+};
+
+// What the relay writes for one upstream transaction (relay_recorder.h):
+// its accepted recipients under their reserved ids (before the message
+// goes out), the Message-ID of rows written before (while it goes out), or
+// rows marked not sent when it never will (code 0: `text` says why).
+struct RelayWrite {
+  std::vector<storage::NewAcceptance> acceptances;  // reserved_id and accepted_at set
+  std::vector<std::int64_t> written;                // rows recorded by an earlier write
+  std::string message_id;                           // set on all of them (empty: none)
+  bool not_sent = false;
+  int code = 0;
+  std::string enhanced, text;
+};
+// The rows of one RelayWrite, or why it failed (nothing of it written).
+struct RelayWriteResult {
+  std::vector<Recorded> recorded;
+  std::exception_ptr error;
 };
 
 class Processor {
@@ -47,15 +66,16 @@ class Processor {
   // --- the relay (relay_recorder.h) ---
   // `count` reserved acceptance ids, each with its VERP token.
   std::vector<Recorded> reserve_acceptances(int count);
-  // Records a relayed acceptance under its reserved id (with its token).
-  Recorded record_relayed(const storage::NewAcceptance& a);
+  // Group commit: every write in one transaction, each in its own
+  // savepoint, so one that fails (its result has the error) leaves the
+  // others. Throws (nothing written) when the transaction itself fails.
+  std::vector<RelayWriteResult> record_relay_writes(const std::vector<RelayWrite>& writes);
   std::int64_t record_refusal(const storage::NewRefusal& r);
   // Marks accepted messages that did not go out; the reason and hard flag
   // come from the refusal (parser::classify_reply), "not_sent" otherwise.
   // The number of rows marked.
   int mark_not_sent(const std::vector<std::int64_t>& ids, int code, const std::string& enhanced,
                     const std::string& text);
-  int set_message_id(const std::vector<std::int64_t>& ids, const std::string& message_id);
   std::string now_iso() const;
 
   // One transaction of the grace sweep (at most `batch` acceptances).
@@ -67,6 +87,10 @@ class Processor {
   void reconfigure(const Config& config);
 
  private:
+  // Marks `ids` not sent inside the caller's transaction.
+  int mark_not_sent_in(const std::vector<std::int64_t>& ids, int code, const std::string& enhanced,
+                       const std::string& text);
+
   correlator::Clock clock_;
   std::unique_ptr<storage::Store> store_;
   correlator::VerpSigner signer_;

@@ -21,9 +21,11 @@
 namespace ndrlink::daemon::relay {
 
 struct RelayContext {
-  RelayContext(boost::asio::io_context& io, Pipeline& pipeline, Stats& stats) : io(io), recorder(io, pipeline), stats(stats) {}
+  RelayContext(boost::asio::io_context& io, Pipeline& pipeline, Stats& stats)
+      : io(io), clock(pipeline.clock()), recorder(io, pipeline), stats(stats) {}
 
   boost::asio::io_context& io;
+  correlator::Clock clock;  // stamps accepted_at at RCPT time
   RelayConfig config;
   std::string hostname;                  // ours, in the greeting and EHLO
   std::string verp_prefix, verp_domain;  // VERP MAIL FROM: prefix + token + "@" + domain

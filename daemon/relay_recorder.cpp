@@ -1,6 +1,9 @@
 #include "relay_recorder.h"
 
-#include "worker_call.h"
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 namespace ndrlink::daemon::relay {
 namespace asio = boost::asio;
@@ -19,13 +22,49 @@ asio::awaitable<Recorded> RelayRecorder::reserve() {
   co_return r;
 }
 
-asio::awaitable<Recorded> RelayRecorder::accepted(const storage::NewAcceptance& a) {
-  const std::function<Recorded(Processor&)> fn = [a](Processor& p) {
-    storage::NewAcceptance row = a;
-    if (row.accepted_at.empty()) row.accepted_at = p.now_iso();
-    return p.record_relayed(row);
-  };
-  co_return co_await on_worker(io_, pipeline_, fn);
+asio::awaitable<std::vector<RelayWriteResult>> RelayRecorder::write(std::vector<RelayWrite> writes) {
+  if (writes.empty()) co_return std::vector<RelayWriteResult>{};
+  auto call = std::make_shared<worker_detail::Call<std::vector<RelayWriteResult>>>(io_.get_executor());
+  waiters_.push_back(Waiter{call, writes.size()});
+  for (auto& w : writes) pending_.push_back(std::move(w));
+  if (!flushing_) {
+    flushing_ = true;
+    asio::co_spawn(io_, flush(), asio::detached);
+  }
+  if (!call->done) {
+    boost::system::error_code ec;
+    co_await call->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  co_return std::move(*call->value);
+}
+
+asio::awaitable<void> RelayRecorder::flush() {
+  while (!pending_.empty()) {
+    auto batch = std::make_shared<std::vector<RelayWrite>>(std::move(pending_));
+    std::vector<Waiter> waiting = std::move(waiters_);
+    pending_.clear();
+    waiters_.clear();
+    const std::function<std::vector<RelayWriteResult>(Processor&)> fn = [batch](Processor& p) {
+      return p.record_relay_writes(*batch);
+    };
+    std::vector<RelayWriteResult> results;
+    try {
+      results = co_await on_worker(io_, pipeline_, fn);
+    } catch (...) {  // the transaction failed: so did every write in it
+      results.assign(batch->size(), RelayWriteResult{{}, std::current_exception()});
+    }
+    std::size_t at = 0;
+    for (auto& w : waiting) {
+      std::vector<RelayWriteResult> mine(std::make_move_iterator(results.begin() + static_cast<std::ptrdiff_t>(at)),
+                                         std::make_move_iterator(results.begin() +
+                                                                 static_cast<std::ptrdiff_t>(at + w.writes)));
+      at += w.writes;
+      w.call->value = std::move(mine);
+      w.call->done = true;
+      w.call->timer.cancel();
+    }
+  }
+  flushing_ = false;
 }
 
 asio::awaitable<std::int64_t> RelayRecorder::refused(const storage::NewRefusal& r) {
@@ -42,11 +81,6 @@ asio::awaitable<int> RelayRecorder::not_sent(const std::vector<std::int64_t>& id
   const std::function<int(Processor&)> fn = [ids, code, enhanced, text](Processor& p) {
     return p.mark_not_sent(ids, code, enhanced, text);
   };
-  co_return co_await on_worker(io_, pipeline_, fn);
-}
-
-asio::awaitable<int> RelayRecorder::message_id(const std::vector<std::int64_t>& ids, const std::string& message_id) {
-  const std::function<int(Processor&)> fn = [ids, message_id](Processor& p) { return p.set_message_id(ids, message_id); };
   co_return co_await on_worker(io_, pipeline_, fn);
 }
 

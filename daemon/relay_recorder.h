@@ -1,9 +1,14 @@
 // What the relay writes to the store, on a pipeline worker (its own SQLite
 // connection), awaited from a session's coroutine: a reserved acceptance
 // id per recipient (its VERP token goes upstream before the reply is
-// known), the acceptance under that id for a 2xx RCPT, a refusal for a
-// 4xx/5xx, "not sent" marks for accepted messages that did not go out, and
-// the Message-ID after DATA. Store errors are thrown to the session.
+// known); a transaction's acceptances, written when its message is about
+// to go out (with the Message-ID) or when it never will (marked not sent);
+// a refusal for a 4xx/5xx; "not sent" marks for messages an upstream then
+// refused. Store errors are thrown to the session.
+//
+// Group commit: the acceptance writes of all sessions that wait at the
+// same moment go to the worker as one SQLite transaction (each in its own
+// savepoint); writes that arrive while it runs form the next one.
 #pragma once
 
 #include <utility>  // before Asio (Boost 1.74)
@@ -12,12 +17,14 @@
 #include <boost/asio/io_context.hpp>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "ndrlink/storage/records.h"
 #include "pipeline.h"
 #include "processor.h"
+#include "worker_call.h"
 
 namespace ndrlink::daemon::relay {
 
@@ -30,18 +37,30 @@ class RelayRecorder {
   // stopped daemon never used are gaps, as refused recipients leave.
   boost::asio::awaitable<Recorded> reserve();
   static constexpr int kReserveBlock = 32;
-  // `a.reserved_id` from reserve(); accepted_at is stamped when empty.
-  boost::asio::awaitable<Recorded> accepted(const storage::NewAcceptance& a);
+  // Records `writes` (with those of other sessions waiting meanwhile): a
+  // result per write, in order, each with its rows or its error. Never
+  // throws; when the whole transaction fails every result has its error.
+  boost::asio::awaitable<std::vector<RelayWriteResult>> write(std::vector<RelayWrite> writes);
   boost::asio::awaitable<std::int64_t> refused(const storage::NewRefusal& r);
   // `code` 0: never sent, `text` says why.
   boost::asio::awaitable<int> not_sent(const std::vector<std::int64_t>& ids, int code, const std::string& enhanced,
                                        const std::string& text);
-  boost::asio::awaitable<int> message_id(const std::vector<std::int64_t>& ids, const std::string& message_id);
 
  private:
+  struct Waiter {
+    std::shared_ptr<worker_detail::Call<std::vector<RelayWriteResult>>> call;
+    std::size_t writes = 0;  // its share of pending_, in order
+  };
+  // Writes what is pending, batch after batch, until nothing is.
+  boost::asio::awaitable<void> flush();
+
   boost::asio::io_context& io_;
   Pipeline& pipeline_;
-  std::deque<Recorded> reserved_;  // I/O thread only
+  // I/O thread only:
+  std::deque<Recorded> reserved_;
+  std::vector<RelayWrite> pending_;
+  std::vector<Waiter> waiters_;
+  bool flushing_ = false;
 };
 
 }  // namespace ndrlink::daemon::relay

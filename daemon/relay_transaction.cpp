@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "await_all.h"
+#include "ndrlink/correlator/clock.h"
 #include "relay_message.h"
 #include "smtp_data.h"
 #include "smtp_refusal.h"
@@ -264,118 +265,200 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
   a.envid = leg->envid;
   a.source = "relay";
   a.reserved_id = reserved.id;
-  bool recorded = false;
-  try {
-    const auto rec = co_await ctx_.recorder.accepted(a);
-    leg->accepted.push_back(Recipient{address, rec.id, rec.verp_token});
-    ctx_.stats.acceptances++;
-    recorded = true;
-    spdlog::info("relay {}: RCPT <{}>: {} -> acceptance {} ({})", session_, address, reply.summary(), rec.id, mx_host);
-  } catch (const std::exception& e) {
-    ++ctx_.stats.errors;
-    spdlog::error("relay {}: RCPT <{}>: {}: acceptance not recorded: {}", session_, address, reply.summary(), e.what());
-  }
-  if (!recorded) {  // unrecorded mail is not sent
-    if (ctx_.config.verp) {  // the recipient's own upstream transaction: take it back
-      co_await end_leg(*leg);
-      std::erase_if(legs_, [leg](const auto& l) { return l.get() == leg; });
-    } else {  // a shared one: it must not go out, so DATA answers 451 and the client retries
-      leg->failure = "an acceptance could not be recorded";
-    }
-    co_return local_reply(451, "4.3.0", "Local error: cannot record, try again later");
-  }
+  a.accepted_at = correlator::to_iso(ctx_.clock());
+  leg->accepted.push_back(Recipient{address, reserved.id, reserved.verp_token, std::move(a)});
+  spdlog::info("relay {}: RCPT <{}>: {} -> acceptance {} ({})", session_, address, reply.summary(), reserved.id,
+               mx_host);
   co_return reply;
 }
 
-asio::awaitable<void> RelayTransaction::send(Leg& leg, const std::string& message, const std::string& added_id,
-                                            const std::string& message_id, Sent& out) {
-  const std::string tag = ctx_.config.header && leg.accepted.size() == 1 ? leg.accepted.front().token : std::string();
-  const std::string payload = top_headers(added_id, tag) + message;
-  try {
-    out.reply = co_await leg.client->data(payload);
-  } catch (const smtp::SmtpError& e) {
-    leg.failure = e.what();
-  }
-  if (!leg.failure.empty()) {
-    ++ctx_.stats.errors;
-    out.failed = true;
-    leg.client->close();
-    spdlog::warn("relay {}: DATA: upstream failed: {}", session_, leg.failure);
-    const std::string why = "upstream failed during DATA: " + leg.failure;
-    const std::string none;
-    co_await mark_not_sent(leg, 0, none, why);
-    co_return;
-  }
-  if (out.reply.positive()) {
-    spdlog::info("relay {}: DATA {} to {}: {} (acceptance(s) from {})", session_, message_id, leg.client->host(),
-                 out.reply.summary(), leg.accepted.front().acceptance_id);
-    upstreams_.park(std::move(leg.client));
+RelayWrite RelayTransaction::write_of(const Leg& leg, const std::string& why) {
+  RelayWrite w;
+  if (leg.recorded) {
+    for (const auto& r : leg.accepted) w.written.push_back(r.acceptance_id);
   } else {
-    co_await mark_not_sent(leg, out.reply.code, out.reply.enhanced, out.reply.text());
-    for (const auto& r : leg.accepted) co_await record_refusal(r.address, out.reply, leg.client->host(), "data");
-    co_await end_leg(leg);
+    for (const auto& r : leg.accepted) w.acceptances.push_back(r.row);
+  }
+  if (!why.empty()) {
+    w.not_sent = true;
+    w.text = why;
+  }
+  return w;
+}
+
+asio::awaitable<std::vector<bool>> RelayTransaction::record(std::vector<RelayWrite> writes, const char* what) {
+  std::vector<std::int64_t> first;
+  for (const auto& w : writes)
+    first.push_back(!w.acceptances.empty() ? w.acceptances.front().reserved_id
+                                           : !w.written.empty() ? w.written.front() : 0);
+  const auto results = co_await ctx_.recorder.write(std::move(writes));
+  std::vector<bool> ok;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    ok.push_back(!results[i].error);
+    if (!results[i].error) {
+      ctx_.stats.acceptances += results[i].recorded.size();
+      continue;
+    }
+    ++ctx_.stats.errors;
+    try {
+      std::rethrow_exception(results[i].error);
+    } catch (const std::exception& e) {
+      spdlog::error("relay {}: acceptance(s) from {}: {} not written: {}", session_, first[i], what, e.what());
+    }
+  }
+  co_return ok;
+}
+
+asio::awaitable<void> RelayTransaction::record_into(std::vector<RelayWrite> writes, const char* what,
+                                                   std::vector<bool>& out) {
+  out = co_await record(std::move(writes), what);
+}
+
+// Done is set (and the timer cancelled) when run_prelude has ended.
+struct RelayTransaction::Prelude {
+  explicit Prelude(asio::any_io_executor ex) : timer(ex, std::chrono::steady_clock::time_point::max()) {}
+  asio::steady_timer timer;
+  bool done = false;
+};
+
+void RelayTransaction::start_data() {
+  if (prelude_) return;
+  prelude_ = std::make_shared<Prelude>(ctx_.io.get_executor());
+  asio::co_spawn(ctx_.io, run_prelude(), [p = prelude_](std::exception_ptr) {
+    p->done = true;
+    p->timer.cancel();
+  });
+}
+
+asio::awaitable<void> RelayTransaction::wait_prelude() {
+  if (!prelude_) co_return;
+  while (!prelude_->done) {
+    boost::system::error_code ec;  // operation_aborted: done
+    co_await prelude_->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   }
 }
 
+asio::awaitable<void> RelayTransaction::run_prelude() {
+  std::vector<Leg*> legs;
+  std::vector<RelayWrite> writes;
+  std::vector<asio::awaitable<void>> tasks;
+  for (auto& leg : legs_) {
+    if (leg->accepted.empty()) {
+      tasks.push_back(end_leg(*leg));
+    } else if (leg->failure.empty()) {
+      leg->data_sent = true;
+      legs.push_back(leg.get());
+      writes.push_back(write_of(*leg));
+      tasks.push_back(begin(*leg));
+    }
+  }
+  std::vector<bool> recorded;
+  tasks.push_back(record_into(std::move(writes), "acceptances", recorded));
+  co_await await_all(std::move(tasks));
+  for (std::size_t i = 0; i < legs.size(); ++i) legs[i]->recorded = recorded[i];
+}
+
+asio::awaitable<void> RelayTransaction::begin(Leg& leg) {
+  try {
+    leg.sent.reply = co_await leg.client->data_command();
+    leg.sent.ready = leg.sent.reply.code == 354;
+  } catch (const smtp::SmtpError& e) {
+    leg.failure = e.what();
+    leg.sent.failed = true;
+  }
+}
+
+asio::awaitable<void> RelayTransaction::finish(Leg& leg, const std::string& message, const std::string& added_id) {
+  const std::string tag = ctx_.config.header && leg.accepted.size() == 1 ? leg.accepted.front().token : std::string();
+  const std::string payload = top_headers(added_id, tag) + message;
+  try {
+    co_await leg.client->data_body(payload);
+    leg.sent.reply = co_await leg.client->data_end();
+  } catch (const smtp::SmtpError& e) {
+    leg.failure = e.what();
+    leg.sent.failed = true;
+  }
+}
+
+asio::awaitable<void> RelayTransaction::settle(Leg& leg, const std::string& message_id) {
+  if (leg.sent.failed) {
+    ++ctx_.stats.errors;
+    leg.client->close();
+    spdlog::warn("relay {}: DATA: upstream failed: {}", session_, leg.failure);
+    const std::string why = "upstream failed during DATA: " + leg.failure, none;
+    co_await mark_not_sent(leg, 0, none, why);
+    co_return;
+  }
+  const auto& reply = leg.sent.reply;
+  if (reply.positive()) {
+    spdlog::info("relay {}: DATA {} to {}: {} (acceptance(s) from {})", session_, message_id, leg.client->host(),
+                 reply.summary(), leg.accepted.front().acceptance_id);
+    upstreams_.park(std::move(leg.client));
+    co_return;
+  }
+  co_await mark_not_sent(leg, reply.code, reply.enhanced, reply.text());
+  for (const auto& r : leg.accepted) co_await record_refusal(r.address, reply, leg.client->host(), "data");
+  co_await end_leg(leg);
+}
+
 asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& message) {
+  start_data();  // when the session has not (a no-op otherwise)
+  co_await wait_prelude();
   std::string message_id = find_message_id(message);
   std::string added;
   if (message_id.empty()) message_id = added = make_message_id(ctx_.hostname);
-  std::optional<smtp::SmtpReply> ok, refused;
   bool failed = false;
-  // Every leg that accepted someone gets the message at the same time
-  // (with VERP one leg per recipient: one after another, their DATA
-  // round trips would add up).
-  std::vector<Leg*> sending;
-  for (auto& leg : legs_) {
-    if (leg->accepted.empty()) {
-      co_await end_leg(*leg);
-    } else if (!leg->failure.empty()) {
-      failed = true;
-      const std::string why = "upstream failed before DATA: " + leg->failure, none;
-      co_await mark_not_sent(*leg, 0, none, why);
-    } else {
-      sending.push_back(leg.get());
-    }
-  }
-  std::vector<Sent> sent(sending.size());
+  RelayWrite with_id;  // the Message-ID of every copy that goes out
+  with_id.message_id = message_id;
+  std::vector<RelayWrite> writes;
+  std::vector<Leg*> copies;  // DATA sent, records in
   std::vector<asio::awaitable<void>> tasks;
-  for (std::size_t i = 0; i < sending.size(); ++i) tasks.push_back(send(*sending[i], message, added, message_id, sent[i]));
-  co_await await_all(std::move(tasks));
-  // The Message-ID of every accepted copy in one store write.
-  std::vector<std::int64_t> delivered;
-  for (std::size_t i = 0; i < sending.size(); ++i) {
-    if (sent[i].failed) {
+  for (auto& leg : legs_) {
+    if (leg->accepted.empty()) continue;  // ended by the prelude
+    if (!leg->data_sent) {                // failed before DATA
       failed = true;
-    } else if (sent[i].reply.positive()) {
-      ok = sent[i].reply;
-      for (const auto& r : sending[i]->accepted) delivered.push_back(r.acceptance_id);
-    } else if (!refused) {
-      refused = sent[i].reply;
+      writes.push_back(write_of(*leg, "upstream failed before DATA: " + leg->failure));
+    } else if (!leg->recorded) {  // unrecorded: must not go out
+      failed = true;
+      leg->client->close();
+      leg->client.reset();
+    } else {
+      copies.push_back(leg.get());
+      if (leg->sent.ready) {
+        for (const auto& r : leg->accepted) with_id.written.push_back(r.acceptance_id);
+        tasks.push_back(finish(*leg, message, added));
+      }
     }
   }
-  if (!delivered.empty()) {
-    try {
-      co_await ctx_.recorder.message_id(delivered, message_id);
-    } catch (const std::exception& e) {
-      ++ctx_.stats.errors;
-      spdlog::error("relay {}: Message-ID {} not set on {} acceptance(s) from {}: {}", session_, message_id,
-                    delivered.size(), delivered.front(), e.what());
-    }
+  if (!with_id.written.empty()) writes.push_back(std::move(with_id));
+  std::vector<bool> written;
+  tasks.push_back(record_into(std::move(writes), "Message-ID or not sent", written));
+  // All copies at once: with VERP, one after another their round trips
+  // would add up.
+  co_await await_all(std::move(tasks));
+  std::optional<smtp::SmtpReply> ok, refused;
+  for (auto* leg : copies) {
+    co_await settle(*leg, message_id);
+    if (leg->sent.failed) failed = true;
+    else if (leg->sent.reply.positive()) ok = leg->sent.reply;
+    else if (!refused) refused = leg->sent.reply;
   }
+  const std::size_t sent = copies.size();
   legs_.clear();
+  prelude_.reset();
   open_ = false;
   if (failed) {
-    // An upstream failure (or an unrecorded acceptance) left some accepted
-    // recipients without the message: the client must retry — duplicates
-    // of the copies that did go out are the lesser harm than a silent loss.
+    // An upstream failure (or a record that could not be written) left
+    // some accepted recipients without the message: the client must retry
+    // — duplicates of the copies that did go out are the lesser harm than
+    // a silent loss.
     co_return local_reply(451, "4.4.2", "Upstream failed for some recipients, try again later");
   }
   if (ok) {
     // Some or all accepted: 250 (RFC 5321 has no per-recipient DATA reply
     // outside LMTP); copies refused by an upstream are recorded as such.
-    if (sending.size() == 1) co_return *ok;
-    co_return local_reply(250, "2.0.0", "Ok: " + message_id + " relayed in " + std::to_string(sending.size()) +
+    if (sent == 1) co_return *ok;
+    co_return local_reply(250, "2.0.0", "Ok: " + message_id + " relayed in " + std::to_string(sent) +
                                             " upstream transaction(s)");
   }
   if (refused) co_return *refused;
@@ -383,12 +466,23 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
 }
 
 asio::awaitable<void> RelayTransaction::abandon(const std::string& why) {
-  const std::string none;
+  co_await wait_prelude();
+  std::vector<RelayWrite> writes;
+  for (const auto& leg : legs_)
+    if (!leg->accepted.empty()) writes.push_back(write_of(*leg, why));
+  const auto n = writes.size();
+  co_await record(std::move(writes), "not sent");
+  if (n) spdlog::info("relay {}: {} upstream transaction(s) recorded not sent: {}", session_, n, why);
   for (auto& leg : legs_) {
-    co_await mark_not_sent(*leg, 0, none, why);
-    co_await end_leg(*leg);
+    if (leg->sent.ready && leg->client) {  // in DATA mode: only a close drops the message
+      leg->client->close();
+      leg->client.reset();
+    } else {
+      co_await end_leg(*leg);
+    }
   }
   legs_.clear();
+  prelude_.reset();
   open_ = false;
 }
 

@@ -1,17 +1,25 @@
 // One client mail transaction (MAIL .. DATA) relayed upstream: each RCPT
 // goes to the upstream at once, so the client gets the upstream's real
-// reply, which is recorded (2xx: an acceptance under a reserved id; 4xx/5xx:
-// a refusal). With VERP each recipient gets its own upstream transaction
-// whose MAIL FROM is its VERP address; without, recipients of one upstream
-// share one transaction with the client's sender. DATA sends the message
-// to every upstream transaction that accepted someone, all at once.
-// Tagging and the replies' rules: docs/relay.md.
+// reply. With VERP each recipient gets its own upstream transaction whose
+// MAIL FROM is its VERP address (a reserved acceptance id's token);
+// without, recipients of one upstream share one transaction with the
+// client's sender. DATA sends the message to every upstream transaction
+// that accepted someone, all at once. Tagging and the replies' rules:
+// docs/relay.md.
 //
-// Contract: nothing is recorded as accepted that an upstream did not
-// accept; an acceptance whose message did not go out (DATA refused, an
-// upstream failure, RSET, QUIT or a disconnect before the final ".") is
-// marked not sent, so it is never presumed delivered. An upstream failure
-// gives the client a 4xx, never a 2xx.
+// Recording: a 4xx/5xx RCPT reply is recorded as a refusal at once. The
+// 2xx replies are recorded when the client sends DATA — written
+// (group-committed with other sessions) while DATA goes upstream and the
+// client sends the message — and their commit comes before the final "."
+// goes upstream; the Message-ID is written while the message travels, and
+// committed before the client's reply. When the message never goes out
+// (DATA refused, an upstream failure, RSET, QUIT or a disconnect before
+// the final ".") they are marked not sent, so never presumed delivered.
+//
+// Contract: nothing goes out unrecorded (an upstream copy whose records
+// failed is dropped before its final "." and DATA answers 4xx); nothing is
+// recorded as accepted that an upstream did not accept; an upstream
+// failure gives the client a 4xx, never a 2xx.
 #pragma once
 
 #include <utility>  // before Asio (Boost 1.74)
@@ -45,6 +53,11 @@ class RelayTransaction {
 
   // The reply to the client's RCPT TO.
   boost::asio::awaitable<smtp::SmtpReply> rcpt(const Command& rcpt);
+  // The client's DATA was answered 354: starts, in the background, DATA on
+  // every upstream transaction that accepted someone and the write of
+  // their acceptances, while the client sends the message. data() or
+  // abandon() must follow (they wait for this work).
+  void start_data();
   // Sends `message` (CRLF, unstuffed) upstream; the reply to the final ".".
   boost::asio::awaitable<smtp::SmtpReply> data(const std::string& message);
   // Ends the transaction without a message; `why` goes on the
@@ -54,16 +67,27 @@ class RelayTransaction {
  private:
   struct Recipient {
     std::string address;
-    std::int64_t acceptance_id = 0;
+    std::int64_t acceptance_id = 0;  // reserved
     std::string token;
+    storage::NewAcceptance row;  // written with the message (or not sent)
+  };
+  // What one upstream transaction's DATA came to.
+  struct Sent {
+    smtp::SmtpReply reply;  // to DATA (unless 354), or to the final "."
+    bool ready = false;     // 354: in DATA mode (only a final "." or a close ends it)
+    bool failed = false;    // a transport failure (the leg's failure says what)
   };
   // One upstream transaction.
   struct Leg {
     std::unique_ptr<smtp::SmtpClient> client;
     std::string envid;
     std::vector<Recipient> accepted;
-    std::string failure;  // a transport failure: the connection is gone
+    std::string failure;     // a transport failure: the connection is gone
+    bool data_sent = false;  // start_data sent DATA (and wrote the acceptances)
+    bool recorded = false;   // the acceptances are in the store
+    Sent sent;
   };
+  struct Prelude;  // start_data's background work
 
   std::string mail_params(const smtp::SmtpClient& client, const std::string& envid) const;
   std::string rcpt_params(const smtp::SmtpClient& client, const Command& rcpt) const;
@@ -75,18 +99,26 @@ class RelayTransaction {
   boost::asio::awaitable<void> record_refusal(const std::string& rcpt, const smtp::SmtpReply& reply,
                                               const std::string& mx_host, const char* stage);
   boost::asio::awaitable<void> end_leg(Leg& leg);  // RSET and park, or close
+  // The leg's acceptances to write (with `why`: marked never sent; rows
+  // already written are then only marked).
+  static RelayWrite write_of(const Leg& leg, const std::string& why = {});
+  // Writes `writes`; logs and counts what failed. True for each written.
+  boost::asio::awaitable<std::vector<bool>> record(std::vector<RelayWrite> writes, const char* what);
+  boost::asio::awaitable<void> record_into(std::vector<RelayWrite> writes, const char* what, std::vector<bool>& out);
+  // Marks a written leg's acceptances not sent (its message was refused or
+  // lost after the records were committed).
   boost::asio::awaitable<void> mark_not_sent(Leg& leg, int code, const std::string& enhanced,
                                              const std::string& text);
-  // What one leg's DATA came to: `failed` is a transport failure (then
-  // `reply` is empty).
-  struct Sent {
-    smtp::SmtpReply reply;
-    bool failed = false;
-  };
-  // Sends the message on `leg`; records a refusal or failure (not the
-  // Message-ID: data() writes that once for all legs). Never throws.
-  boost::asio::awaitable<void> send(Leg& leg, const std::string& message, const std::string& added_id,
-                                    const std::string& message_id, Sent& out);
+  boost::asio::awaitable<void> run_prelude();
+  boost::asio::awaitable<void> wait_prelude();
+  // DATA on `leg` (leg.sent). Never throws.
+  boost::asio::awaitable<void> begin(Leg& leg);
+  // After a 354 and the records' commit: the message and its final ".".
+  // Never throws.
+  boost::asio::awaitable<void> finish(Leg& leg, const std::string& message, const std::string& added_id);
+  // After DATA: parks the connection of an accepted copy; marks a refused
+  // or failed one not sent (and records the refusal).
+  boost::asio::awaitable<void> settle(Leg& leg, const std::string& message_id);
 
   RelayContext& ctx_;
   Upstreams& upstreams_;
@@ -96,6 +128,7 @@ class RelayTransaction {
   Command mail_;
   std::size_t attempted_ = 0;
   std::vector<std::unique_ptr<Leg>> legs_;
+  std::shared_ptr<Prelude> prelude_;
 };
 
 }  // namespace ndrlink::daemon::relay

@@ -253,14 +253,28 @@ asio::awaitable<std::pair<SmtpReply, SmtpReply>> SmtpClient::mail_rcpt(std::stri
 }
 
 asio::awaitable<SmtpReply> SmtpClient::data(std::string_view message) {
-  const SmtpReply go = co_await exchange("DATA", options_.timeouts.data_init, "DATA");
+  const SmtpReply go = co_await data_command();
   if (go.code != 354) co_return go;
+  co_await data_body(message);
+  co_return co_await data_end();
+}
+
+asio::awaitable<SmtpReply> SmtpClient::data_command() {
+  co_return co_await exchange("DATA", options_.timeouts.data_init, "DATA");
+}
+
+asio::awaitable<void> SmtpClient::data_body(std::string_view message) {
   const std::string payload = dot_stuff(message);
-  const std::string_view all(payload);
+  // Everything but the terminating ".\r\n", which data_end sends.
+  const std::string_view all = std::string_view(payload).substr(0, payload.size() - 3);
   for (std::size_t at = 0; at < all.size(); at += kDataBlock) {
     const std::string_view block = all.substr(at, kDataBlock);
     co_await send(block, options_.timeouts.data_block, "DATA");
   }
+}
+
+asio::awaitable<SmtpReply> SmtpClient::data_end() {
+  co_await send(".\r\n", options_.timeouts.data_block, "DATA");
   co_return co_await read_reply(options_.timeouts.data_end, "end of DATA");
 }
 

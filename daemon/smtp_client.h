@@ -133,6 +133,16 @@ class SmtpClient {
   // CRLF line ends (see dot_stuff) and returns the reply after the final
   // "."; otherwise returns the reply to DATA itself (message not sent).
   boost::asio::awaitable<SmtpReply> data(std::string_view message);
+  // data() in steps, for a caller that sends DATA before it has the
+  // message, or must finish something (the relay: commit its records)
+  // before the message is committed upstream: data_command sends DATA and
+  // returns its reply; after a 354, data_body sends the message without
+  // the final ".\r\n" and data_end sends that and returns the reply to
+  // it. Closing the session before data_end makes the server drop the
+  // message (RFC 5321 4.1.1.4).
+  boost::asio::awaitable<SmtpReply> data_command();
+  boost::asio::awaitable<void> data_body(std::string_view message);
+  boost::asio::awaitable<SmtpReply> data_end();
   boost::asio::awaitable<SmtpReply> rset();
   boost::asio::awaitable<SmtpReply> noop();
   // QUIT, then closes the connection.

@@ -104,6 +104,21 @@ void Transaction::commit() {
   done_ = true;
 }
 
+Savepoint::Savepoint(Store& store) : store_(store) { exec(store_.db_, "SAVEPOINT unit", "begin savepoint"); }
+
+Savepoint::~Savepoint() {
+  if (done_) return;
+  // The rows written since the savepoint are gone: cached ids are stale.
+  sqlite3_exec(store_.db_, "ROLLBACK TO unit", nullptr, nullptr, nullptr);
+  sqlite3_exec(store_.db_, "RELEASE unit", nullptr, nullptr, nullptr);
+  ++store_.tx_generation_;
+}
+
+void Savepoint::release() {
+  exec(store_.db_, "RELEASE unit", "release savepoint");
+  done_ = true;
+}
+
 // --- open / migrate ----------------------------------------------------
 
 std::unique_ptr<Store> Store::open(const std::string& path, const StoreOptions& options) {

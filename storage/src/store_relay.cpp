@@ -88,7 +88,8 @@ bool Store::mark_not_sent(const NotSent& n) {
   if (!row || row->data_reply_code != 0 || !row->data_reply_text.empty()) return false;
   if (row->state != kPending && row->state != kDelayed) return false;
   const std::string text = n.reply_code ? reply_line(n.reply_code, n.enhanced_status, n.reply_text) : n.reply_text;
-  Statement up(db_, "UPDATE acceptances SET data_reply_code = ?2, data_reply_text = ?3 WHERE id = ?1");
+  Statement up(db_,
+               "UPDATE acceptances SET data_reply_code = ?2, data_reply_text = ?3, message_id = NULL WHERE id = ?1");
   up.bind(1, n.acceptance_id).bind(3, text, false);
   if (n.reply_code) up.bind(2, n.reply_code);
   else up.bind_null(2);

@@ -59,6 +59,22 @@ class Transaction {
   bool done_ = false;
 };
 
+// A SAVEPOINT inside an open Transaction: one unit of a batch that can
+// fail alone. Rolls back to its start (and releases) unless release() was
+// called; the enclosing transaction goes on either way.
+class Savepoint {
+ public:
+  explicit Savepoint(Store& store);
+  ~Savepoint();
+  Savepoint(const Savepoint&) = delete;
+  Savepoint& operator=(const Savepoint&) = delete;
+  void release();
+
+ private:
+  Store& store_;
+  bool done_ = false;
+};
+
 class Store {
  public:
   // Opens (or creates, mode 0640) the database at `path` and migrates it to
@@ -107,11 +123,13 @@ class Store {
   std::vector<Refusal> refusals_since(std::string_view since, int limit);
   // The accepted message did not go out: sets data_reply_*, moves a
   // pending/delayed acceptance to bounced (reason, hard) with an event.
-  // The sweeper then never presumes it delivered. False if the row is gone
-  // or was already marked.
+  // The sweeper then never presumes it delivered; its Message-ID is
+  // cleared (the message with that id did not reach the recipient, and a
+  // resent copy's row may take it). False if the row is gone or was already
+  // marked.
   bool mark_not_sent(const NotSent& n);
-  // Sets the Message-ID of acceptances recorded at RCPT time, after DATA
-  // was accepted. A row whose (message_id, recipient) already exists (the
+  // Sets the Message-ID of relayed acceptances, before their message is
+  // committed upstream. A row whose (message_id, recipient) already exists (the
   // client sent the same message again) keeps no Message-ID. Returns the
   // rows set.
   int set_message_id(const std::vector<std::int64_t>& acceptance_ids, std::string_view message_id);
@@ -148,6 +166,7 @@ class Store {
   struct Statements;
   std::unique_ptr<Statements> stmts_;
   friend class Transaction;
+  friend class Savepoint;
 };
 
 }  // namespace ndrlink::storage
