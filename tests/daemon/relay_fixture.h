@@ -19,7 +19,7 @@
 namespace ndrlink::testing {
 
 class RelayTest : public ::testing::Test {
- protected:
+ public:  // shared test helpers use the fixture too
   // Starts the upstream (unless the test made one) and ndrlinkd;
   // `relay_toml` adds [relay] keys, `routes` [relay.static_mx] lines
   // before the "*" one (the upstream).

@@ -11,6 +11,8 @@
 #include <fstream>
 #include <regex>
 
+#include <sqlite3.h>
+
 #include "relay_fixture.h"
 #include "smtp_client.h"
 #include "test_certificate.h"
@@ -455,6 +457,54 @@ TEST_F(RelayTest, UpstreamClosingMidDataGives451AndMarksNotSent) {
   EXPECT_EQ(a.state, "bounced");
   EXPECT_EQ(a.data_reply_text.rfind("upstream failed during DATA: ", 0), 0u) << a.data_reply_text;
   EXPECT_EQ(a.message_id, "");
+}
+
+// SQL on the daemon's real database file, from another connection.
+void exec_sql(const std::string& db, const char* sql) {
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
+  sqlite3_busy_timeout(h, 5000);
+  const int rc = sqlite3_exec(h, sql, nullptr, nullptr, nullptr);
+  sqlite3_close(h);
+  ASSERT_EQ(rc, SQLITE_OK) << sql;
+}
+
+// The store refuses the acceptances (a trigger, as a full disk or a broken
+// file would): nothing may go out unrecorded. DATA went upstream while the
+// client sent the message; the relay drops the connection before the
+// final "." and the client must retry — which goes out once the store
+// works again.
+void store_refusing_the_acceptances_sends_nothing(RelayTest& t, const std::string& mode) {
+  t.start(mode);
+  exec_sql(t.fixture_->db_path(),
+           "CREATE TRIGGER refuse BEFORE INSERT ON acceptances "
+           "BEGIN SELECT RAISE(ABORT, 'injected: acceptances refused'); END");
+  auto c = t.greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  EXPECT_EQ(c->command("RCPT TO:<b@example.com>").substr(0, 4), "250 ");
+  EXPECT_EQ(c->command("DATA").substr(0, 4), "354 ");
+  EXPECT_EQ(c->command(RelayTest::message() + ".").substr(0, 10), "451 4.4.2 ");
+  EXPECT_TRUE(t.upstream_->messages().empty());
+  EXPECT_FALSE(with_verb(t.upstream_->commands(), "DATA").empty());
+  EXPECT_TRUE(t.acceptances().empty());
+  EXPECT_NE(t.daemon_->log().find("injected: acceptances refused"), std::string::npos);
+  exec_sql(t.fixture_->db_path(), "DROP TRIGGER refuse");
+  c->command("MAIL FROM:<app@app.test>");
+  c->command("RCPT TO:<a@example.com>");
+  c->command("RCPT TO:<b@example.com>");
+  c->command("DATA");
+  EXPECT_EQ(c->command(RelayTest::message() + ".").substr(0, 4), "250 ");
+  EXPECT_EQ(t.acceptances().size(), 2u);
+  EXPECT_FALSE(t.upstream_->messages().empty());
+}
+
+TEST_F(RelayTest, StoreRefusingTheAcceptancesSendsNothingWithVerp) {
+  store_refusing_the_acceptances_sends_nothing(*this, "verp = true");
+}
+
+TEST_F(RelayTest, StoreRefusingTheAcceptancesSendsNothingWithoutVerp) {
+  store_refusing_the_acceptances_sends_nothing(*this, "verp = false");
 }
 
 TEST_F(RelayTest, SigtermAnswers421ToWaitingClients) {

@@ -208,6 +208,56 @@ TEST(RelayStore, MessageIdIsSetAfterDataOnceperMessageAndRecipient) {
   EXPECT_EQ(store->set_message_id({a}, "<other@example.net>"), 0);  // set once
 }
 
+TEST(RelayStore, NotSentClearsTheMessageIdSoAResentCopyCanTakeIt) {
+  TempDir dir;
+  auto store = Store::open(dir.file("n.db"));
+  const auto first = store->record_acceptance(relayed("a@example.org", store->reserve_acceptance_id())).id;
+  ASSERT_EQ(store->set_message_id({first}, "<m1@example.net>"), 1);
+  NotSent n;
+  n.acceptance_id = first;
+  n.reply_text = "upstream failed during DATA: closed";
+  n.at = "2026-12-01T10:00:05Z";
+  n.reason = "not_sent";
+  ASSERT_TRUE(store->mark_not_sent(n));
+  EXPECT_EQ(store->acceptance(first)->message_id, "");
+  // The client's retry went out: its row carries the Message-ID.
+  const auto again = store->record_acceptance(relayed("a@example.org", store->reserve_acceptance_id())).id;
+  EXPECT_EQ(store->set_message_id({again}, "<m1@example.net>"), 1);
+  const auto by_id = store->acceptances_by_message_id("<m1@example.net>", "a@example.org");
+  ASSERT_EQ(by_id.size(), 1u);
+  EXPECT_EQ(by_id[0].id, again);
+}
+
+TEST(RelayStore, ASavepointThatFailsLeavesTheRestOfItsTransaction) {
+  TempDir dir;
+  auto store = Store::open(dir.file("n.db"));
+  const auto a = store->reserve_acceptance_id();
+  const auto b = store->reserve_acceptance_id();
+  {
+    Transaction tx(*store);
+    {
+      Savepoint unit(*store);
+      store->record_acceptance(relayed("a@example.org", a));
+      unit.release();
+    }
+    try {
+      Savepoint unit(*store);
+      store->record_acceptance(relayed("b@example.org", b));
+      store->record_acceptance(relayed("b2@example.org", b));  // the same id again: refused
+      unit.release();
+      ADD_FAILURE() << "a duplicate id was accepted";
+    } catch (const StoreError&) {
+    }
+    // A plain insert after the rollback still gets a fresh id.
+    const auto plain = store->record_acceptance(relayed("plain@example.org", 0)).id;
+    EXPECT_GT(plain, b);
+    tx.commit();
+  }
+  EXPECT_TRUE(store->acceptance(a));
+  EXPECT_FALSE(store->acceptance(b));  // the failed unit left nothing
+  EXPECT_EQ(store->list_acceptances({}).size(), 2u);
+}
+
 TEST(RelayStore, ReportCountsRefusalsByCodeInThePeriod) {
   TempDir dir;
   auto store = Store::open(dir.file("n.db"));
