@@ -87,6 +87,9 @@ std::vector<RelayWriteResult> Processor::record_relay_writes(const std::vector<R
       if (w.not_sent) mark_not_sent_in(ids, w.code, w.enhanced, w.text);
       unit.release();
     } catch (const std::exception&) {
+      // A full disk or an I/O error makes SQLite roll the whole transaction
+      // back: then every write of the batch failed, not this one alone.
+      if (!store_->in_transaction()) throw;
       out[i].recorded.clear();
       out[i].error = std::current_exception();
     }

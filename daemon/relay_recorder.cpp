@@ -53,13 +53,14 @@ asio::awaitable<void> RelayRecorder::flush() {
     } catch (...) {  // the transaction failed: so did every write in it
       results.assign(batch->size(), RelayWriteResult{{}, std::current_exception()});
     }
+    if (results.size() != batch->size())  // never expected: fail the batch rather than hang its waiters
+      results.assign(batch->size(), RelayWriteResult{{}, std::make_exception_ptr(std::logic_error("short batch"))});
     std::size_t at = 0;
     for (auto& w : waiting) {
-      std::vector<RelayWriteResult> mine(std::make_move_iterator(results.begin() + static_cast<std::ptrdiff_t>(at)),
-                                         std::make_move_iterator(results.begin() +
-                                                                 static_cast<std::ptrdiff_t>(at + w.writes)));
+      const auto from = results.begin() + static_cast<std::ptrdiff_t>(at);
+      w.call->value.emplace(std::make_move_iterator(from),
+                            std::make_move_iterator(from + static_cast<std::ptrdiff_t>(w.writes)));
       at += w.writes;
-      w.call->value = std::move(mine);
       w.call->done = true;
       w.call->timer.cancel();
     }

@@ -50,6 +50,7 @@ std::string wire(const smtp::SmtpReply& reply) {
 }
 
 void RelayTransaction::begin(const Command& mail) {
+  prelude_.reset();
   open_ = true;
   mail_ = mail;
   sender_ = mail.path;
@@ -309,9 +310,11 @@ asio::awaitable<std::vector<bool>> RelayTransaction::record(std::vector<RelayWri
   co_return ok;
 }
 
-asio::awaitable<void> RelayTransaction::record_into(std::vector<RelayWrite> writes, const char* what,
-                                                   std::vector<bool>& out) {
-  out = co_await record(std::move(writes), what);
+asio::awaitable<void> RelayTransaction::record_legs(std::vector<Leg*> legs) {
+  std::vector<RelayWrite> writes;
+  for (const auto* leg : legs) writes.push_back(write_of(*leg));
+  const auto ok = co_await record(std::move(writes), "acceptances");
+  for (std::size_t i = 0; i < legs.size() && i < ok.size(); ++i) legs[i]->recorded = ok[i];
 }
 
 // Done is set (and the timer cancelled) when run_prelude has ended.
@@ -324,7 +327,14 @@ struct RelayTransaction::Prelude {
 void RelayTransaction::start_data() {
   if (prelude_) return;
   prelude_ = std::make_shared<Prelude>(ctx_.io.get_executor());
-  asio::co_spawn(ctx_.io, run_prelude(), [p = prelude_](std::exception_ptr) {
+  asio::co_spawn(ctx_.io, run_prelude(), [p = prelude_, session = session_](std::exception_ptr e) {
+    if (e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& x) {
+        spdlog::error("relay {}: writing the acceptances: {}", session, x.what());
+      }
+    }
     p->done = true;
     p->timer.cancel();
   });
@@ -340,44 +350,38 @@ asio::awaitable<void> RelayTransaction::wait_prelude() {
 
 asio::awaitable<void> RelayTransaction::run_prelude() {
   std::vector<Leg*> legs;
-  std::vector<RelayWrite> writes;
   std::vector<asio::awaitable<void>> tasks;
   for (auto& leg : legs_) {
     if (leg->accepted.empty()) {
       tasks.push_back(end_leg(*leg));
     } else if (leg->failure.empty()) {
-      leg->data_sent = true;
+      leg->prepared = true;
       legs.push_back(leg.get());
-      writes.push_back(write_of(*leg));
-      tasks.push_back(begin(*leg));
     }
   }
-  std::vector<bool> recorded;
-  tasks.push_back(record_into(std::move(writes), "acceptances", recorded));
+  tasks.push_back(record_legs(std::move(legs)));
   co_await await_all(std::move(tasks));
-  for (std::size_t i = 0; i < legs.size(); ++i) legs[i]->recorded = recorded[i];
 }
 
-asio::awaitable<void> RelayTransaction::begin(Leg& leg) {
+asio::awaitable<void> RelayTransaction::send(Leg& leg, const std::string& message, const std::string& added_id) {
+  auto& out = leg.sent;
   try {
-    leg.sent.reply = co_await leg.client->data_command();
-    leg.sent.ready = leg.sent.reply.code == 354;
+    out.reply = co_await leg.client->data_command();
+    if (out.reply.code == 354) {
+      const std::string tag =
+          ctx_.config.header && leg.accepted.size() == 1 ? leg.accepted.front().token : std::string();
+      const std::string payload = top_headers(added_id, tag) + message;
+      co_await leg.client->data_body(payload);
+      out.reply = co_await leg.client->data_end();
+      if (out.reply.code < 200 || (out.reply.code >= 300 && out.reply.code < 400))
+        leg.failure = "unexpected reply to the end of DATA: " + out.reply.summary();
+    } else if (out.reply.code < 400) {  // neither 354 nor a refusal: the session state is unknown
+      leg.failure = "unexpected reply to DATA: " + out.reply.summary();
+    }
   } catch (const smtp::SmtpError& e) {
     leg.failure = e.what();
-    leg.sent.failed = true;
   }
-}
-
-asio::awaitable<void> RelayTransaction::finish(Leg& leg, const std::string& message, const std::string& added_id) {
-  const std::string tag = ctx_.config.header && leg.accepted.size() == 1 ? leg.accepted.front().token : std::string();
-  const std::string payload = top_headers(added_id, tag) + message;
-  try {
-    co_await leg.client->data_body(payload);
-    leg.sent.reply = co_await leg.client->data_end();
-  } catch (const smtp::SmtpError& e) {
-    leg.failure = e.what();
-    leg.sent.failed = true;
-  }
+  out.failed = !leg.failure.empty();
 }
 
 asio::awaitable<void> RelayTransaction::settle(Leg& leg, const std::string& message_id) {
@@ -411,28 +415,25 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
   RelayWrite with_id;  // the Message-ID of every copy that goes out
   with_id.message_id = message_id;
   std::vector<RelayWrite> writes;
-  std::vector<Leg*> copies;  // DATA sent, records in
+  std::vector<Leg*> copies;  // records committed: DATA goes out
   std::vector<asio::awaitable<void>> tasks;
   for (auto& leg : legs_) {
     if (leg->accepted.empty()) continue;  // ended by the prelude
-    if (!leg->data_sent) {                // failed before DATA
+    if (!leg->prepared) {                 // failed before DATA
       failed = true;
       writes.push_back(write_of(*leg, "upstream failed before DATA: " + leg->failure));
-    } else if (!leg->recorded) {  // unrecorded: must not go out
+    } else if (!leg->recorded) {  // nothing unrecorded goes out
       failed = true;
-      leg->client->close();
-      leg->client.reset();
+      writes.push_back(write_of(*leg, "not sent: its acceptances could not be recorded"));
+      tasks.push_back(end_leg(*leg));
     } else {
       copies.push_back(leg.get());
-      if (leg->sent.ready) {
-        for (const auto& r : leg->accepted) with_id.written.push_back(r.acceptance_id);
-        tasks.push_back(finish(*leg, message, added));
-      }
+      for (const auto& r : leg->accepted) with_id.written.push_back(r.acceptance_id);
+      tasks.push_back(send(*leg, message, added));
     }
   }
   if (!with_id.written.empty()) writes.push_back(std::move(with_id));
-  std::vector<bool> written;
-  tasks.push_back(record_into(std::move(writes), "Message-ID or not sent", written));
+  tasks.push_back(record_writes(std::move(writes)));
   // All copies at once: with VERP, one after another their round trips
   // would add up.
   co_await await_all(std::move(tasks));
@@ -448,10 +449,10 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
   prelude_.reset();
   open_ = false;
   if (failed) {
-    // An upstream failure (or a record that could not be written) left
-    // some accepted recipients without the message: the client must retry
-    // — duplicates of the copies that did go out are the lesser harm than
-    // a silent loss.
+    // An upstream failure (or acceptances that could not be recorded)
+    // left some accepted recipients without the message: the client must
+    // retry — duplicates of the copies that did go out are the lesser harm
+    // than a silent loss.
     co_return local_reply(451, "4.4.2", "Upstream failed for some recipients, try again later");
   }
   if (ok) {
@@ -465,6 +466,10 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
   co_return local_reply(451, "4.4.2", "Upstream failed during DATA, try again later");
 }
 
+asio::awaitable<void> RelayTransaction::record_writes(std::vector<RelayWrite> writes) {
+  co_await record(std::move(writes), "Message-ID or not sent");
+}
+
 asio::awaitable<void> RelayTransaction::abandon(const std::string& why) {
   co_await wait_prelude();
   std::vector<RelayWrite> writes;
@@ -473,14 +478,7 @@ asio::awaitable<void> RelayTransaction::abandon(const std::string& why) {
   const auto n = writes.size();
   co_await record(std::move(writes), "not sent");
   if (n) spdlog::info("relay {}: {} upstream transaction(s) recorded not sent: {}", session_, n, why);
-  for (auto& leg : legs_) {
-    if (leg->sent.ready && leg->client) {  // in DATA mode: only a close drops the message
-      leg->client->close();
-      leg->client.reset();
-    } else {
-      co_await end_leg(*leg);
-    }
-  }
+  for (auto& leg : legs_) co_await end_leg(*leg);
   legs_.clear();
   prelude_.reset();
   open_ = false;

@@ -8,18 +8,18 @@
 // docs/relay.md.
 //
 // Recording: a 4xx/5xx RCPT reply is recorded as a refusal at once. The
-// 2xx replies are recorded when the client sends DATA — written
-// (group-committed with other sessions) while DATA goes upstream and the
-// client sends the message — and their commit comes before the final "."
-// goes upstream; the Message-ID is written while the message travels, and
-// committed before the client's reply. When the message never goes out
-// (DATA refused, an upstream failure, RSET, QUIT or a disconnect before
-// the final ".") they are marked not sent, so never presumed delivered.
+// 2xx replies are recorded when the client sends DATA: written
+// (group-committed with other sessions) while the client sends the
+// message, committed before anything of it goes upstream; the Message-ID
+// is written while the copies travel and committed before the client's
+// reply. When the message never goes out (DATA refused, an upstream
+// failure, RSET, QUIT or a disconnect before the final ".") they are
+// recorded marked not sent, so never presumed delivered.
 //
-// Contract: nothing goes out unrecorded (an upstream copy whose records
-// failed is dropped before its final "." and DATA answers 4xx); nothing is
-// recorded as accepted that an upstream did not accept; an upstream
-// failure gives the client a 4xx, never a 2xx.
+// Contract: nothing goes out unrecorded (when the records fail, no DATA
+// goes upstream and DATA answers 4xx); nothing is recorded as accepted
+// that an upstream did not accept; an upstream failure gives the client a
+// 4xx, never a 2xx.
 #pragma once
 
 #include <utility>  // before Asio (Boost 1.74)
@@ -53,10 +53,9 @@ class RelayTransaction {
 
   // The reply to the client's RCPT TO.
   boost::asio::awaitable<smtp::SmtpReply> rcpt(const Command& rcpt);
-  // The client's DATA was answered 354: starts, in the background, DATA on
-  // every upstream transaction that accepted someone and the write of
-  // their acceptances, while the client sends the message. data() or
-  // abandon() must follow (they wait for this work).
+  // The client's DATA was answered 354: starts, in the background, the
+  // write of the acceptances while the client sends the message. data() or
+  // abandon() must follow (they wait for it).
   void start_data();
   // Sends `message` (CRLF, unstuffed) upstream; the reply to the final ".".
   boost::asio::awaitable<smtp::SmtpReply> data(const std::string& message);
@@ -74,8 +73,7 @@ class RelayTransaction {
   // What one upstream transaction's DATA came to.
   struct Sent {
     smtp::SmtpReply reply;  // to DATA (unless 354), or to the final "."
-    bool ready = false;     // 354: in DATA mode (only a final "." or a close ends it)
-    bool failed = false;    // a transport failure (the leg's failure says what)
+    bool failed = false;    // a transport failure or a reply out of protocol (the leg's failure says what)
   };
   // One upstream transaction.
   struct Leg {
@@ -83,7 +81,7 @@ class RelayTransaction {
     std::string envid;
     std::vector<Recipient> accepted;
     std::string failure;     // a transport failure: the connection is gone
-    bool data_sent = false;  // start_data sent DATA (and wrote the acceptances)
+    bool prepared = false;   // start_data wrote (or tried to write) its acceptances
     bool recorded = false;   // the acceptances are in the store
     Sent sent;
   };
@@ -104,18 +102,17 @@ class RelayTransaction {
   static RelayWrite write_of(const Leg& leg, const std::string& why = {});
   // Writes `writes`; logs and counts what failed. True for each written.
   boost::asio::awaitable<std::vector<bool>> record(std::vector<RelayWrite> writes, const char* what);
-  boost::asio::awaitable<void> record_into(std::vector<RelayWrite> writes, const char* what, std::vector<bool>& out);
+  boost::asio::awaitable<void> record_writes(std::vector<RelayWrite> writes);
+  // Writes the legs' acceptances; sets each leg's `recorded`.
+  boost::asio::awaitable<void> record_legs(std::vector<Leg*> legs);
   // Marks a written leg's acceptances not sent (its message was refused or
   // lost after the records were committed).
   boost::asio::awaitable<void> mark_not_sent(Leg& leg, int code, const std::string& enhanced,
                                              const std::string& text);
   boost::asio::awaitable<void> run_prelude();
   boost::asio::awaitable<void> wait_prelude();
-  // DATA on `leg` (leg.sent). Never throws.
-  boost::asio::awaitable<void> begin(Leg& leg);
-  // After a 354 and the records' commit: the message and its final ".".
-  // Never throws.
-  boost::asio::awaitable<void> finish(Leg& leg, const std::string& message, const std::string& added_id);
+  // DATA, the message and its final "." on `leg` (leg.sent). Never throws.
+  boost::asio::awaitable<void> send(Leg& leg, const std::string& message, const std::string& added_id);
   // After DATA: parks the connection of an accepted copy; marks a refused
   // or failed one not sent (and records the refusal).
   boost::asio::awaitable<void> settle(Leg& leg, const std::string& message_id);

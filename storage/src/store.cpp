@@ -104,6 +104,8 @@ void Transaction::commit() {
   done_ = true;
 }
 
+bool Store::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
 Savepoint::Savepoint(Store& store) : store_(store) { exec(store_.db_, "SAVEPOINT unit", "begin savepoint"); }
 
 Savepoint::~Savepoint() {

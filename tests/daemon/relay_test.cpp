@@ -389,7 +389,7 @@ TEST_F(RelayTest, DisconnectMidDataRecordsNothingAsSent) {
   EXPECT_EQ(c->command("DATA").substr(0, 4), "354 ");
   c->send("From: app@app.test\r\nSubject: half\r\n\r\nthe first half");
   c->close();
-  // Written when the transaction ends (nothing went out), marked so.
+  // Written while the client sent, marked not sent when it went away.
   ASSERT_TRUE(eventually(
       [&] {
         const auto rows = acceptances();
@@ -401,6 +401,40 @@ TEST_F(RelayTest, DisconnectMidDataRecordsNothingAsSent) {
   EXPECT_EQ(a.data_reply_text, "client disconnected before the end of DATA");
   EXPECT_EQ(a.message_id, "");
   EXPECT_EQ(a.reason, "not_sent");
+  EXPECT_TRUE(upstream_->messages().empty());
+  EXPECT_TRUE(with_verb(upstream_->commands(), "DATA").empty());  // DATA goes up with the whole message only
+}
+
+TEST_F(RelayTest, DataCommandRefusedUpstreamIsTheClientsReplyAndMarked) {
+  start();
+  upstream_->on("DATA", ScriptedSmtpServer::reply("554 5.3.4 No DATA for you"));
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  EXPECT_EQ(c->command("DATA").substr(0, 4), "354 ");
+  EXPECT_EQ(c->command(message() + "."), "554 5.3.4 No DATA for you");
+  const auto a = acceptances().at(0);
+  EXPECT_EQ(a.state, "bounced");
+  EXPECT_EQ(a.data_reply_code, 554);
+  EXPECT_EQ(a.message_id, "");
+  ASSERT_EQ(refusals().size(), 1u);
+  EXPECT_EQ(refusals()[0].stage, "data");
+  // The session goes on: the upstream transaction was reset, not lost.
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<b@example.com>").substr(0, 4), "250 ");
+}
+
+TEST_F(RelayTest, ReplyOutOfProtocolToDataIsAFailureNotASuccess) {
+  start();
+  upstream_->on("DATA", ScriptedSmtpServer::reply("250 2.0.0 Sure"));  // no 354: the state is unknown
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  c->command("RCPT TO:<a@example.com>");
+  c->command("DATA");
+  EXPECT_EQ(c->command(message() + ".").substr(0, 10), "451 4.4.2 ");
+  const auto a = acceptances().at(0);
+  EXPECT_EQ(a.state, "bounced");
+  EXPECT_EQ(a.data_reply_text, "upstream failed during DATA: unexpected reply to DATA: 250 2.0.0 Sure");
   EXPECT_TRUE(upstream_->messages().empty());
 }
 
@@ -470,10 +504,9 @@ void exec_sql(const std::string& db, const char* sql) {
 }
 
 // The store refuses the acceptances (a trigger, as a full disk or a broken
-// file would): nothing may go out unrecorded. DATA went upstream while the
-// client sent the message; the relay drops the connection before the
-// final "." and the client must retry — which goes out once the store
-// works again.
+// file would): nothing may go out unrecorded. The upstream transactions
+// are reset without DATA and the client must retry — which goes out once
+// the store works again.
 void store_refusing_the_acceptances_sends_nothing(RelayTest& t, const std::string& mode) {
   t.start(mode);
   exec_sql(t.fixture_->db_path(),
@@ -486,7 +519,7 @@ void store_refusing_the_acceptances_sends_nothing(RelayTest& t, const std::strin
   EXPECT_EQ(c->command("DATA").substr(0, 4), "354 ");
   EXPECT_EQ(c->command(RelayTest::message() + ".").substr(0, 10), "451 4.4.2 ");
   EXPECT_TRUE(t.upstream_->messages().empty());
-  EXPECT_FALSE(with_verb(t.upstream_->commands(), "DATA").empty());
+  EXPECT_TRUE(with_verb(t.upstream_->commands(), "DATA").empty());  // not even DATA went up
   EXPECT_TRUE(t.acceptances().empty());
   EXPECT_NE(t.daemon_->log().find("injected: acceptances refused"), std::string::npos);
   exec_sql(t.fixture_->db_path(), "DROP TRIGGER refuse");

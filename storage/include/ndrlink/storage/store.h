@@ -85,6 +85,10 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
+  // True while a transaction is open on this connection (false after
+  // SQLite rolled one back by itself: a full disk, an I/O error).
+  bool in_transaction() const;
+
   // Schema version this build writes (the highest migration).
   static int current_schema_version();
   int schema_version();

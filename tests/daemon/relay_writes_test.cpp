@@ -1,0 +1,111 @@
+// The relay's group commit (Processor::record_relay_writes) on a real
+// SQLite file: writes of several transactions in one SQLite transaction,
+// one savepoint each. A write that fails alone (a constraint) leaves the
+// others; a failure that makes SQLite roll the whole transaction back (a
+// full disk, an I/O error — played by RAISE(ROLLBACK)) fails the batch,
+// with nothing of it written.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "daemon_fixture.h"
+#include "ndrlink/correlator/clock.h"
+#include "processor.h"
+
+namespace ndrlink::testing {
+namespace {
+
+using daemon::Processor;
+using daemon::RelayWrite;
+
+void exec_sql(const std::string& db, const char* sql) {
+  sqlite3* h = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
+  const int rc = sqlite3_exec(h, sql, nullptr, nullptr, nullptr);
+  sqlite3_close(h);
+  ASSERT_EQ(rc, SQLITE_OK) << sql;
+}
+
+class RelayWrites : public ::testing::Test {
+ protected:
+  RelayWrites() {
+    config_.db_path = dir_.file("n.db");
+    processor_ = std::make_unique<Processor>(config_, correlator::Clock(correlator::system_now));
+  }
+  // One write of one acceptance, under a fresh reserved id.
+  RelayWrite write_for(const std::string& rcpt) {
+    storage::NewAcceptance a;
+    a.recipient = rcpt;
+    a.reply_code = 250;
+    a.accepted_at = "2026-12-04T10:00:00Z";
+    a.source = "relay";
+    a.reserved_id = processor_->reserve_acceptances(1).at(0).id;
+    RelayWrite w;
+    w.acceptances.push_back(a);
+    return w;
+  }
+  std::size_t rows() {
+    storage::StoreOptions o;
+    o.read_only = true;
+    return storage::Store::open(config_.db_path, o)->list_acceptances({}).size();
+  }
+
+  TempDir dir_;
+  daemon::Config config_ = daemon::default_config();
+  std::unique_ptr<Processor> processor_;
+};
+
+TEST_F(RelayWrites, OneWriteFailingAloneLeavesTheOthers) {
+  exec_sql(config_.db_path,
+           "CREATE TRIGGER refuse BEFORE INSERT ON acceptances WHEN NEW.recipient = 'b@example.com' "
+           "BEGIN SELECT RAISE(ABORT, 'refused'); END");
+  auto b = write_for("b@example.com");
+  b.acceptances.push_back(write_for("b2@example.com").acceptances.at(0));  // b's second row goes too
+  const auto results = processor_->record_relay_writes({write_for("a@example.com"), b, write_for("c@example.com")});
+  ASSERT_EQ(results.size(), 3u);
+  EXPECT_FALSE(results[0].error);
+  EXPECT_TRUE(results[1].error);
+  EXPECT_TRUE(results[1].recorded.empty());
+  EXPECT_FALSE(results[2].error);
+  ASSERT_EQ(results[2].recorded.size(), 1u);
+  EXPECT_FALSE(results[2].recorded[0].verp_token.empty());
+  EXPECT_EQ(rows(), 2u);  // a and c; nothing of b (not even b2)
+}
+
+TEST_F(RelayWrites, ARolledBackTransactionFailsTheWholeBatch) {
+  exec_sql(config_.db_path,
+           "CREATE TRIGGER refuse BEFORE INSERT ON acceptances WHEN NEW.recipient = 'b@example.com' "
+           "BEGIN SELECT RAISE(ROLLBACK, 'the disk is full'); END");
+  EXPECT_THROW(
+      processor_->record_relay_writes({write_for("a@example.com"), write_for("b@example.com"), write_for("c@example.com")}),
+      std::exception);
+  EXPECT_EQ(rows(), 0u);  // a was not committed behind the batch's back, nor c
+  // The next batch works.
+  exec_sql(config_.db_path, "DROP TRIGGER refuse");
+  EXPECT_FALSE(processor_->record_relay_writes({write_for("d@example.com")}).at(0).error);
+  EXPECT_EQ(rows(), 1u);
+}
+
+TEST_F(RelayWrites, MessageIdAndNotSentMarksGoOnRowsWrittenBefore) {
+  const auto first = processor_->record_relay_writes({write_for("a@example.com"), write_for("b@example.com")});
+  RelayWrite sent;
+  sent.written = {first[0].recorded.at(0).id};
+  sent.message_id = "<m@app.test>";
+  RelayWrite lost;
+  lost.written = {first[1].recorded.at(0).id};
+  lost.not_sent = true;
+  lost.text = "client disconnected before the end of DATA";
+  const auto second = processor_->record_relay_writes({sent, lost});
+  EXPECT_FALSE(second[0].error);
+  EXPECT_FALSE(second[1].error);
+  storage::StoreOptions o;
+  o.read_only = true;
+  auto store = storage::Store::open(config_.db_path, o);
+  EXPECT_EQ(store->acceptance(first[0].recorded[0].id)->message_id, "<m@app.test>");
+  const auto b = *store->acceptance(first[1].recorded[0].id);
+  EXPECT_EQ(b.state, "bounced");
+  EXPECT_EQ(b.reason, "not_sent");
+  EXPECT_EQ(b.data_reply_text, "client disconnected before the end of DATA");
+}
+
+}  // namespace
+}  // namespace ndrlink::testing
