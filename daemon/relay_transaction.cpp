@@ -50,7 +50,7 @@ std::string wire(const smtp::SmtpReply& reply) {
 }
 
 void RelayTransaction::begin(const Command& mail) {
-  if (!inflight_) inflight_ = std::make_shared<Inflight>(ctx_.io.get_executor());
+  prelude_.reset();
   open_ = true;
   mail_ = mail;
   sender_ = mail.path;
@@ -268,7 +268,6 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
   a.reserved_id = reserved.id;
   a.accepted_at = correlator::to_iso(ctx_.clock());
   leg->accepted.push_back(Recipient{address, reserved.id, reserved.verp_token, std::move(a)});
-  record_in_background(*leg, leg->accepted.size() - 1);
   spdlog::info("relay {}: RCPT <{}>: {} -> acceptance {} ({})", session_, address, reply.summary(), reserved.id,
                mx_host);
   co_return reply;
@@ -276,19 +275,16 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
 
 RelayWrite RelayTransaction::write_of(const Leg& leg, const std::string& why) {
   RelayWrite w;
-  for (const auto& r : leg.accepted) {
-    if (r.recorded) w.written.push_back(r.acceptance_id);
-    else w.acceptances.push_back(r.row);
+  if (leg.recorded) {
+    for (const auto& r : leg.accepted) w.written.push_back(r.acceptance_id);
+  } else {
+    for (const auto& r : leg.accepted) w.acceptances.push_back(r.row);
   }
   if (!why.empty()) {
     w.not_sent = true;
     w.text = why;
   }
   return w;
-}
-
-bool RelayTransaction::all_recorded(const Leg& leg) {
-  return std::all_of(leg.accepted.begin(), leg.accepted.end(), [](const Recipient& r) { return r.recorded; });
 }
 
 asio::awaitable<std::vector<bool>> RelayTransaction::record(std::vector<RelayWrite> writes, const char* what) {
@@ -314,39 +310,57 @@ asio::awaitable<std::vector<bool>> RelayTransaction::record(std::vector<RelayWri
   co_return ok;
 }
 
-// `pending` background writes; the timer is cancelled when it drops to 0.
-struct RelayTransaction::Inflight {
-  explicit Inflight(asio::any_io_executor ex) : timer(ex, std::chrono::steady_clock::time_point::max()) {}
+asio::awaitable<void> RelayTransaction::record_legs(std::vector<Leg*> legs) {
+  std::vector<RelayWrite> writes;
+  for (const auto* leg : legs) writes.push_back(write_of(*leg));
+  const auto ok = co_await record(std::move(writes), "acceptances");
+  for (std::size_t i = 0; i < legs.size() && i < ok.size(); ++i) legs[i]->recorded = ok[i];
+}
+
+// Done is set (and the timer cancelled) when run_prelude has ended.
+struct RelayTransaction::Prelude {
+  explicit Prelude(asio::any_io_executor ex) : timer(ex, std::chrono::steady_clock::time_point::max()) {}
   asio::steady_timer timer;
-  int pending = 0;
+  bool done = false;
 };
 
-void RelayTransaction::record_in_background(Leg& leg, std::size_t index) {
-  ++inflight_->pending;
-  asio::co_spawn(ctx_.io, record_recipient(leg, index), [p = inflight_, session = session_](std::exception_ptr e) {
+void RelayTransaction::start_data() {
+  if (prelude_) return;
+  prelude_ = std::make_shared<Prelude>(ctx_.io.get_executor());
+  asio::co_spawn(ctx_.io, run_prelude(), [p = prelude_, session = session_](std::exception_ptr e) {
     if (e) {
       try {
         std::rethrow_exception(e);
       } catch (const std::exception& x) {
-        spdlog::error("relay {}: writing an acceptance: {}", session, x.what());
+        spdlog::error("relay {}: writing the acceptances: {}", session, x.what());
       }
     }
-    if (--p->pending == 0) p->timer.cancel();
+    p->done = true;
+    p->timer.cancel();
   });
 }
 
-asio::awaitable<void> RelayTransaction::record_recipient(Leg& leg, std::size_t index) {
-  std::vector<RelayWrite> writes(1);
-  writes[0].acceptances.push_back(leg.accepted[index].row);
-  const auto ok = co_await record(std::move(writes), "acceptance");
-  leg.accepted[index].recorded = !ok.empty() && ok[0];
+asio::awaitable<void> RelayTransaction::wait_prelude() {
+  if (!prelude_) co_return;
+  while (!prelude_->done) {
+    boost::system::error_code ec;  // operation_aborted: done
+    co_await prelude_->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
 }
 
-asio::awaitable<void> RelayTransaction::wait_writes() {
-  while (inflight_ && inflight_->pending > 0) {
-    boost::system::error_code ec;  // operation_aborted: the last one ended
-    co_await inflight_->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+asio::awaitable<void> RelayTransaction::run_prelude() {
+  std::vector<Leg*> legs;
+  std::vector<asio::awaitable<void>> tasks;
+  for (auto& leg : legs_) {
+    if (leg->accepted.empty()) {
+      tasks.push_back(end_leg(*leg));
+    } else if (leg->failure.empty()) {
+      leg->prepared = true;
+      legs.push_back(leg.get());
+    }
   }
+  tasks.push_back(record_legs(std::move(legs)));
+  co_await await_all(std::move(tasks));
 }
 
 asio::awaitable<void> RelayTransaction::send(Leg& leg, const std::string& message, const std::string& added_id) {
@@ -392,9 +406,8 @@ asio::awaitable<void> RelayTransaction::settle(Leg& leg, const std::string& mess
 }
 
 asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& message) {
-  // Each acceptance went to the store when its RCPT was answered; all must
-  // be committed before anything goes upstream.
-  co_await wait_writes();
+  start_data();  // when the session has not (a no-op otherwise)
+  co_await wait_prelude();
   std::string message_id = find_message_id(message);
   std::string added;
   if (message_id.empty()) message_id = added = make_message_id(ctx_.hostname);
@@ -405,12 +418,11 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
   std::vector<Leg*> copies;  // records committed: DATA goes out
   std::vector<asio::awaitable<void>> tasks;
   for (auto& leg : legs_) {
-    if (leg->accepted.empty()) {
-      tasks.push_back(end_leg(*leg));
-    } else if (!leg->failure.empty()) {  // failed before DATA
+    if (leg->accepted.empty()) continue;  // ended by the prelude
+    if (!leg->prepared) {                 // failed before DATA
       failed = true;
       writes.push_back(write_of(*leg, "upstream failed before DATA: " + leg->failure));
-    } else if (!all_recorded(*leg)) {  // nothing unrecorded goes out
+    } else if (!leg->recorded) {  // nothing unrecorded goes out
       failed = true;
       writes.push_back(write_of(*leg, "not sent: its acceptances could not be recorded"));
       tasks.push_back(end_leg(*leg));
@@ -434,6 +446,7 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
   }
   const std::size_t sent = copies.size();
   legs_.clear();
+  prelude_.reset();
   open_ = false;
   if (failed) {
     // An upstream failure (or acceptances that could not be recorded)
@@ -458,7 +471,7 @@ asio::awaitable<void> RelayTransaction::record_writes(std::vector<RelayWrite> wr
 }
 
 asio::awaitable<void> RelayTransaction::abandon(const std::string& why) {
-  co_await wait_writes();
+  co_await wait_prelude();
   std::vector<RelayWrite> writes;
   for (const auto& leg : legs_)
     if (!leg->accepted.empty()) writes.push_back(write_of(*leg, why));
@@ -467,6 +480,7 @@ asio::awaitable<void> RelayTransaction::abandon(const std::string& why) {
   if (n) spdlog::info("relay {}: {} upstream transaction(s) recorded not sent: {}", session_, n, why);
   for (auto& leg : legs_) co_await end_leg(*leg);
   legs_.clear();
+  prelude_.reset();
   open_ = false;
 }
 
