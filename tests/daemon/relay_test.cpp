@@ -11,8 +11,8 @@
 #include <fstream>
 #include <regex>
 
-#include <sqlite3.h>
 
+#include "../integration/raw_sql.h"
 #include "relay_fixture.h"
 #include "smtp_client.h"
 #include "test_certificate.h"
@@ -493,23 +493,13 @@ TEST_F(RelayTest, UpstreamClosingMidDataGives451AndMarksNotSent) {
   EXPECT_EQ(a.message_id, "");
 }
 
-// SQL on the daemon's real database file, from another connection.
-void exec_sql(const std::string& db, const char* sql) {
-  sqlite3* h = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
-  sqlite3_busy_timeout(h, 5000);
-  const int rc = sqlite3_exec(h, sql, nullptr, nullptr, nullptr);
-  sqlite3_close(h);
-  ASSERT_EQ(rc, SQLITE_OK) << sql;
-}
-
 // The store refuses the acceptances (a trigger, as a full disk or a broken
 // file would): nothing may go out unrecorded. The upstream transactions
 // are reset without DATA and the client must retry — which goes out once
 // the store works again.
 void store_refusing_the_acceptances_sends_nothing(RelayTest& t, const std::string& mode) {
   t.start(mode);
-  exec_sql(t.fixture_->db_path(),
+  raw_exec(t.fixture_->db_path(),
            "CREATE TRIGGER refuse BEFORE INSERT ON acceptances "
            "BEGIN SELECT RAISE(ABORT, 'injected: acceptances refused'); END");
   auto c = t.greeted();
@@ -522,7 +512,7 @@ void store_refusing_the_acceptances_sends_nothing(RelayTest& t, const std::strin
   EXPECT_TRUE(with_verb(t.upstream_->commands(), "DATA").empty());  // not even DATA went up
   EXPECT_TRUE(t.acceptances().empty());
   EXPECT_NE(t.daemon_->log().find("injected: acceptances refused"), std::string::npos);
-  exec_sql(t.fixture_->db_path(), "DROP TRIGGER refuse");
+  raw_exec(t.fixture_->db_path(), "DROP TRIGGER refuse");
   c->command("MAIL FROM:<app@app.test>");
   c->command("RCPT TO:<a@example.com>");
   c->command("RCPT TO:<b@example.com>");

@@ -5,8 +5,8 @@
 // full disk, an I/O error — played by RAISE(ROLLBACK)) fails the batch,
 // with nothing of it written.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
+#include "../integration/raw_sql.h"
 #include "daemon_fixture.h"
 #include "ndrlink/correlator/clock.h"
 #include "processor.h"
@@ -16,14 +16,6 @@ namespace {
 
 using daemon::Processor;
 using daemon::RelayWrite;
-
-void exec_sql(const std::string& db, const char* sql) {
-  sqlite3* h = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
-  const int rc = sqlite3_exec(h, sql, nullptr, nullptr, nullptr);
-  sqlite3_close(h);
-  ASSERT_EQ(rc, SQLITE_OK) << sql;
-}
 
 class RelayWrites : public ::testing::Test {
  protected:
@@ -55,7 +47,7 @@ class RelayWrites : public ::testing::Test {
 };
 
 TEST_F(RelayWrites, OneWriteFailingAloneLeavesTheOthers) {
-  exec_sql(config_.db_path,
+  raw_exec(config_.db_path,
            "CREATE TRIGGER refuse BEFORE INSERT ON acceptances WHEN NEW.recipient = 'b@example.com' "
            "BEGIN SELECT RAISE(ABORT, 'refused'); END");
   auto b = write_for("b@example.com");
@@ -72,7 +64,7 @@ TEST_F(RelayWrites, OneWriteFailingAloneLeavesTheOthers) {
 }
 
 TEST_F(RelayWrites, ARolledBackTransactionFailsTheWholeBatch) {
-  exec_sql(config_.db_path,
+  raw_exec(config_.db_path,
            "CREATE TRIGGER refuse BEFORE INSERT ON acceptances WHEN NEW.recipient = 'b@example.com' "
            "BEGIN SELECT RAISE(ROLLBACK, 'the disk is full'); END");
   EXPECT_THROW(
@@ -80,7 +72,7 @@ TEST_F(RelayWrites, ARolledBackTransactionFailsTheWholeBatch) {
       std::exception);
   EXPECT_EQ(rows(), 0u);  // a was not committed behind the batch's back, nor c
   // The next batch works.
-  exec_sql(config_.db_path, "DROP TRIGGER refuse");
+  raw_exec(config_.db_path, "DROP TRIGGER refuse");
   EXPECT_FALSE(processor_->record_relay_writes({write_for("d@example.com")}).at(0).error);
   EXPECT_EQ(rows(), 1u);
 }

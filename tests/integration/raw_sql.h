@@ -1,5 +1,5 @@
 // Runs SQL on a database file directly, bypassing the Store (as an older
-// or newer ndrlink, or another tool, would).
+// or newer ndrlink, or another tool, would — or a test playing a fault).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -12,6 +12,7 @@ namespace ndrlink::testing {
 inline void raw_exec(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);  // a running daemon may hold the write lock a moment
   char* err = nullptr;
   const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
   const std::string msg = err ? err : "";
