@@ -59,6 +59,22 @@ inline long status_kib(long pid, const char* field) {
   return -1;
 }
 
+// CPU time (user + system, all threads) a live process has used, in
+// seconds; -1 when it cannot be read.
+inline double cpu_seconds(long pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  std::getline(in, stat);
+  const auto close = stat.rfind(')');  // the command name may hold spaces
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string skip;
+  for (int i = 3; i < 14; ++i) fields >> skip;  // state .. cmajflt (fields 3-13)
+  long utime = 0, stime = 0;
+  if (!(fields >> utime >> stime)) return -1;
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 // Starts `binary --config config` with stdout and stderr appended to a
 // truncated `log`; the child's pid (the caller waits for readiness).
 inline pid_t spawn_with_log(const char* binary, const std::string& config, const std::string& log) {

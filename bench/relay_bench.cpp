@@ -309,6 +309,11 @@ int main(int argc, char** argv) {
     print("failures", static_cast<double>(failures), "messages");
     print("acceptances_recorded", static_cast<double>(acceptances(dir / "verp" / "n.db")), "acceptances");
     print("acceptances_expected", static_cast<double>(recipients(messages) + recipients(singles)), "acceptances");
+    // The relay's own CPU per relayed message (warm-up included): the
+    // figure that decides throughput when the machine is the limit.
+    const double relayed = static_cast<double>(messages.size() + singles.size() + warm.size());
+    print("cpu_us_per_msg_relay", 1e6 * ndrlink::bench::cpu_seconds(daemon) / relayed, "us");
+    print("cpu_us_per_msg_relay_noverp", 1e6 * ndrlink::bench::cpu_seconds(plain) / relayed, "us");
     print("rss_ndrlinkd", static_cast<double>(ndrlink::bench::status_kib(daemon, "VmRSS")) / 1024.0, "MiB");
     print("rss_peak_ndrlinkd", static_cast<double>(ndrlink::bench::status_kib(daemon, "VmHWM")) / 1024.0, "MiB");
     stop(daemon);

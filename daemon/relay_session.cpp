@@ -144,7 +144,8 @@ asio::awaitable<void> RelaySession::serve() {
     }
     if (!co_await command(std::get<Command>(parsed))) co_return;
     if (ctx_.stopping && !txn_.open()) {
-      end_ = End::shutdown;
+      co_await flush();  // the reply to the command that finished (a DATA's 250) goes out before the 421
+      if (end_ == End::none) end_ = End::shutdown;
       co_return;
     }
   }

@@ -438,12 +438,16 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
   // would add up.
   co_await await_all(std::move(tasks));
   std::optional<smtp::SmtpReply> ok, refused;
+  bool deferred = false;  // a copy got a 4xx: its recipients wait for a retry
   for (auto* leg : copies) {
     co_await settle(*leg, message_id);
     if (leg->sent.failed) failed = true;
     else if (leg->sent.reply.positive()) ok = leg->sent.reply;
     else if (!refused) refused = leg->sent.reply;
+    if (!leg->sent.failed && leg->sent.reply.transient()) deferred = true;
   }
+  // A 250 would stand for the deferred copy too, and nobody would retry it.
+  if (ok && deferred) failed = true;
   const std::size_t sent = copies.size();
   legs_.clear();
   prelude_.reset();

@@ -185,6 +185,25 @@ TEST_F(RelayTest, OneVerpCopyRefusedAtDataWhileTheOtherIsAccepted) {
   EXPECT_EQ(refused[0].recipient, refused_row.recipient);
 }
 
+// A copy deferred (4xx) while the other is accepted: 451, so the client
+// retries — a 250 would stand for the deferred recipient too and nobody
+// would ever send it its message.
+TEST_F(RelayTest, OneVerpCopyDeferredAtDataMakesTheClientRetry) {
+  start();
+  upstream_->on(".", std::vector<ScriptedSmtpServer::Action>{ScriptedSmtpServer::reply("451 4.3.0 Try again later"),
+                                                             ScriptedSmtpServer::reply("250 2.0.0 Ok: queued")});
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  c->command("RCPT TO:<a@example.com>");
+  c->command("RCPT TO:<b@example.com>");
+  c->command("DATA");
+  EXPECT_EQ(c->command(message() + ".").substr(0, 10), "451 4.4.2 ");
+  const auto rows = acceptances();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].data_reply_code == 451 ? rows[0].state : rows[1].state, "bounced");
+  EXPECT_EQ(std::count_if(rows.begin(), rows.end(), [](const auto& r) { return r.data_reply_code == 451; }), 1);
+}
+
 TEST_F(RelayTest, OneVerpCopyHangingAtDataTimesOutWhileTheOtherIsAccepted) {
   start();
   upstream_->on(".", std::vector<ScriptedSmtpServer::Action>{ScriptedSmtpServer::hang(),
@@ -535,6 +554,27 @@ TEST_F(RelayTest, SigtermAnswers421ToWaitingClients) {
   auto c = greeted();
   EXPECT_EQ(daemon_->terminate(), 0);
   EXPECT_EQ(c->reply().substr(0, 10), "421 4.3.2 ");
+}
+
+// SIGTERM while DATA waits for the upstream: the transaction finishes and
+// the client gets its 250 before the 421 (else it would send again and
+// every recipient would get the message twice).
+TEST_F(RelayTest, SigtermDuringDataLetsTheTransactionFinishFirst) {
+  start();
+  upstream_->on(".", ScriptedSmtpServer::reply_after(std::chrono::milliseconds(1500)));
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  EXPECT_EQ(c->command("DATA").substr(0, 4), "354 ");
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    EXPECT_EQ(daemon_->terminate(), 0);
+  });
+  EXPECT_EQ(c->command(message() + ".").substr(0, 4), "250 ");
+  EXPECT_EQ(c->reply().substr(0, 10), "421 4.3.2 ");
+  stopper.join();
+  EXPECT_EQ(upstream_->messages().size(), 1u);
+  EXPECT_EQ(acceptances().at(0).message_id, "<m1@app.test>");
 }
 
 TEST_F(RelayTest, StartTlsTowardTheClientWithASelfSignedCertificate) {

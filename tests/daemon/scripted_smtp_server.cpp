@@ -126,6 +126,7 @@ class ScriptedSmtpServer::Session {
   // Carries out `a` (or sends `fallback` when a is an empty reply); false
   // when the session is over.
   bool act(const Action& a, const std::string& fallback) {
+    if (a.delay.count() > 0) std::this_thread::sleep_for(a.delay);
     switch (a.kind) {
       case Action::Kind::reply: return send(a.text.empty() ? fallback : a.text);
       case Action::Kind::hang:

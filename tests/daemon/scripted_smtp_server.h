@@ -29,12 +29,17 @@ class ScriptedSmtpServer {
   struct Action {
     enum class Kind { reply, hang, close, reply_close } kind = Kind::reply;
     std::string text;  // for reply and reply_close
+    std::chrono::milliseconds delay{0};  // before acting (a slow server)
   };
-  static Action reply(std::string text) { return {Action::Kind::reply, std::move(text)}; }
+  static Action reply(std::string text) { return {Action::Kind::reply, std::move(text), {}}; }
+  // Reply `text` (empty: the usual one) after `delay`.
+  static Action reply_after(std::chrono::milliseconds delay, std::string text = {}) {
+    return {Action::Kind::reply, std::move(text), delay};
+  }
   // Reply, then close the connection (a "421 shutting down").
-  static Action reply_and_close(std::string text) { return {Action::Kind::reply_close, std::move(text)}; }
-  static Action hang() { return {Action::Kind::hang, {}}; }    // never answer (until the client or server closes)
-  static Action close() { return {Action::Kind::close, {}}; }  // close the connection without a reply
+  static Action reply_and_close(std::string text) { return {Action::Kind::reply_close, std::move(text), {}}; }
+  static Action hang() { return {Action::Kind::hang, {}, {}}; }    // never answer (until the client or server closes)
+  static Action close() { return {Action::Kind::close, {}, {}}; }  // close the connection without a reply
 
   struct Options {
     std::string hostname = "scripted.test";
