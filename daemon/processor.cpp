@@ -77,7 +77,7 @@ std::vector<RelayWriteResult> Processor::record_relay_writes(const std::vector<R
     const auto& w = writes[i];
     try {
       storage::Savepoint unit(*store_);
-      std::vector<std::int64_t> ids = w.written;
+      std::vector<std::int64_t> ids;
       for (const auto& a : w.acceptances) {
         const auto outcome = store_->record_acceptance(a, token_for);
         ids.push_back(outcome.id);

@@ -27,13 +27,12 @@ struct Recorded {
 };
 
 // What the relay writes for one upstream transaction (relay_recorder.h):
-// its accepted recipients under their reserved ids (before the message
-// goes out), the Message-ID of rows written before (while it goes out), or
-// rows marked not sent when it never will (code 0: `text` says why).
+// its accepted recipients under their reserved ids, with the Message-ID
+// (before the message goes out), or marked not sent when it never will
+// (code 0: `text` says why).
 struct RelayWrite {
   std::vector<storage::NewAcceptance> acceptances;  // reserved_id and accepted_at set
-  std::vector<std::int64_t> written;                // rows recorded by an earlier write
-  std::string message_id;                           // set on all of them (empty: none)
+  std::string message_id;                           // set on them (empty: none)
   bool not_sent = false;
   int code = 0;
   std::string enhanced, text;

@@ -264,7 +264,6 @@ asio::awaitable<void> RelaySession::data() {
     co_return;
   }
   reply(354, "", "End data with <CR><LF>.<CR><LF>");
-  txn_.start_data();  // the records are written while the client sends
   DataCollector collector(ctx_.config.max_message_size);
   while (true) {
     auto line = co_await next_line();

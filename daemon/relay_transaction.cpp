@@ -50,7 +50,6 @@ std::string wire(const smtp::SmtpReply& reply) {
 }
 
 void RelayTransaction::begin(const Command& mail) {
-  prelude_.reset();
   open_ = true;
   mail_ = mail;
   sender_ = mail.path;
@@ -275,11 +274,7 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
 
 RelayWrite RelayTransaction::write_of(const Leg& leg, const std::string& why) {
   RelayWrite w;
-  if (leg.recorded) {
-    for (const auto& r : leg.accepted) w.written.push_back(r.acceptance_id);
-  } else {
-    for (const auto& r : leg.accepted) w.acceptances.push_back(r.row);
-  }
+  for (const auto& r : leg.accepted) w.acceptances.push_back(r.row);
   if (!why.empty()) {
     w.not_sent = true;
     w.text = why;
@@ -290,8 +285,7 @@ RelayWrite RelayTransaction::write_of(const Leg& leg, const std::string& why) {
 asio::awaitable<std::vector<bool>> RelayTransaction::record(std::vector<RelayWrite> writes, const char* what) {
   std::vector<std::int64_t> first;
   for (const auto& w : writes)
-    first.push_back(!w.acceptances.empty() ? w.acceptances.front().reserved_id
-                                           : !w.written.empty() ? w.written.front() : 0);
+    first.push_back(w.acceptances.empty() ? 0 : w.acceptances.front().reserved_id);
   const auto results = co_await ctx_.recorder.write(std::move(writes));
   std::vector<bool> ok;
   for (std::size_t i = 0; i < results.size(); ++i) {
@@ -308,59 +302,6 @@ asio::awaitable<std::vector<bool>> RelayTransaction::record(std::vector<RelayWri
     }
   }
   co_return ok;
-}
-
-asio::awaitable<void> RelayTransaction::record_legs(std::vector<Leg*> legs) {
-  std::vector<RelayWrite> writes;
-  for (const auto* leg : legs) writes.push_back(write_of(*leg));
-  const auto ok = co_await record(std::move(writes), "acceptances");
-  for (std::size_t i = 0; i < legs.size() && i < ok.size(); ++i) legs[i]->recorded = ok[i];
-}
-
-// Done is set (and the timer cancelled) when run_prelude has ended.
-struct RelayTransaction::Prelude {
-  explicit Prelude(asio::any_io_executor ex) : timer(ex, std::chrono::steady_clock::time_point::max()) {}
-  asio::steady_timer timer;
-  bool done = false;
-};
-
-void RelayTransaction::start_data() {
-  if (prelude_) return;
-  prelude_ = std::make_shared<Prelude>(ctx_.io.get_executor());
-  asio::co_spawn(ctx_.io, run_prelude(), [p = prelude_, session = session_](std::exception_ptr e) {
-    if (e) {
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& x) {
-        spdlog::error("relay {}: writing the acceptances: {}", session, x.what());
-      }
-    }
-    p->done = true;
-    p->timer.cancel();
-  });
-}
-
-asio::awaitable<void> RelayTransaction::wait_prelude() {
-  if (!prelude_) co_return;
-  while (!prelude_->done) {
-    boost::system::error_code ec;  // operation_aborted: done
-    co_await prelude_->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  }
-}
-
-asio::awaitable<void> RelayTransaction::run_prelude() {
-  std::vector<Leg*> legs;
-  std::vector<asio::awaitable<void>> tasks;
-  for (auto& leg : legs_) {
-    if (leg->accepted.empty()) {
-      tasks.push_back(end_leg(*leg));
-    } else if (leg->failure.empty()) {
-      leg->prepared = true;
-      legs.push_back(leg.get());
-    }
-  }
-  tasks.push_back(record_legs(std::move(legs)));
-  co_await await_all(std::move(tasks));
 }
 
 asio::awaitable<void> RelayTransaction::send(Leg& leg, const std::string& message, const std::string& added_id) {
@@ -406,33 +347,47 @@ asio::awaitable<void> RelayTransaction::settle(Leg& leg, const std::string& mess
 }
 
 asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& message) {
-  start_data();  // when the session has not (a no-op otherwise)
-  co_await wait_prelude();
   std::string message_id = find_message_id(message);
   std::string added;
   if (message_id.empty()) message_id = added = make_message_id(ctx_.hostname);
   bool failed = false;
-  RelayWrite with_id;  // the Message-ID of every copy that goes out
-  with_id.message_id = message_id;
+  // One store write (group-committed with other sessions'): the acceptances
+  // of every upstream transaction about to get the message, with its
+  // Message-ID, and those of transactions that failed before DATA, marked
+  // not sent. Nothing goes upstream before it is committed.
+  std::vector<Leg*> ready;
   std::vector<RelayWrite> writes;
-  std::vector<Leg*> copies;  // records committed: DATA goes out
   std::vector<asio::awaitable<void>> tasks;
   for (auto& leg : legs_) {
-    if (leg->accepted.empty()) continue;  // ended by the prelude
-    if (!leg->prepared) {                 // failed before DATA
+    if (leg->accepted.empty()) continue;
+    if (!leg->failure.empty()) continue;
+    ready.push_back(leg.get());
+    writes.push_back(write_of(*leg));
+    writes.back().message_id = message_id;
+  }
+  for (auto& leg : legs_) {
+    if (leg->accepted.empty()) {
+      tasks.push_back(end_leg(*leg));
+    } else if (!leg->failure.empty()) {
       failed = true;
       writes.push_back(write_of(*leg, "upstream failed before DATA: " + leg->failure));
-    } else if (!leg->recorded) {  // nothing unrecorded goes out
-      failed = true;
-      writes.push_back(write_of(*leg, "not sent: its acceptances could not be recorded"));
-      tasks.push_back(end_leg(*leg));
-    } else {
-      copies.push_back(leg.get());
-      for (const auto& r : leg->accepted) with_id.written.push_back(r.acceptance_id);
-      tasks.push_back(send(*leg, message, added));
     }
   }
-  if (!with_id.written.empty()) writes.push_back(std::move(with_id));
+  const auto recorded = co_await record(std::move(writes), "acceptances");
+  std::vector<Leg*> copies;  // recorded: the message goes out
+  writes.clear();
+  for (std::size_t i = 0; i < ready.size(); ++i) {
+    Leg& leg = *ready[i];
+    leg.recorded = i < recorded.size() && recorded[i];
+    if (leg.recorded) {
+      copies.push_back(&leg);
+      tasks.push_back(send(leg, message, added));
+    } else {  // nothing unrecorded goes out
+      failed = true;
+      writes.push_back(write_of(leg, "not sent: its acceptances could not be recorded"));
+      tasks.push_back(end_leg(leg));
+    }
+  }
   tasks.push_back(record_writes(std::move(writes)));
   // All copies at once: with VERP, one after another their round trips
   // would add up.
@@ -450,7 +405,6 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
   if (ok && deferred) failed = true;
   const std::size_t sent = copies.size();
   legs_.clear();
-  prelude_.reset();
   open_ = false;
   if (failed) {
     // An upstream failure (or acceptances that could not be recorded)
@@ -475,7 +429,6 @@ asio::awaitable<void> RelayTransaction::record_writes(std::vector<RelayWrite> wr
 }
 
 asio::awaitable<void> RelayTransaction::abandon(const std::string& why) {
-  co_await wait_prelude();
   std::vector<RelayWrite> writes;
   for (const auto& leg : legs_)
     if (!leg->accepted.empty()) writes.push_back(write_of(*leg, why));
@@ -484,7 +437,6 @@ asio::awaitable<void> RelayTransaction::abandon(const std::string& why) {
   if (n) spdlog::info("relay {}: {} upstream transaction(s) recorded not sent: {}", session_, n, why);
   for (auto& leg : legs_) co_await end_leg(*leg);
   legs_.clear();
-  prelude_.reset();
   open_ = false;
 }
 

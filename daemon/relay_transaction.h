@@ -8,18 +8,17 @@
 // docs/relay.md.
 //
 // Recording: a 4xx/5xx RCPT reply is recorded as a refusal at once. The
-// 2xx replies are recorded when the client sends DATA: written
-// (group-committed with other sessions) while the client sends the
-// message, committed before anything of it goes upstream; the Message-ID
-// is written while the copies travel and committed before the client's
-// reply. When the message never goes out (DATA refused, an upstream
-// failure, RSET, QUIT or a disconnect before the final ".") they are
-// recorded marked not sent, so never presumed delivered.
+// 2xx replies are kept until the client's message is complete, then
+// written with its Message-ID in one store write (group-committed with
+// other sessions'), committed before anything goes upstream. When the
+// message never goes out (DATA refused, an upstream failure, RSET, QUIT or
+// a disconnect before the final ".") they are recorded marked not sent,
+// so never presumed delivered.
 //
-// Contract: nothing goes out unrecorded (when the records fail, no DATA
-// goes upstream and DATA answers 4xx); nothing is recorded as accepted
-// that an upstream did not accept; an upstream failure gives the client a
-// 4xx, never a 2xx.
+// Contract: nothing goes out unrecorded (when the acceptances cannot be
+// written, no DATA goes upstream and DATA answers 4xx); nothing is
+// recorded as accepted that an upstream did not accept; an upstream
+// failure gives the client a 4xx, never a 2xx.
 #pragma once
 
 #include <utility>  // before Asio (Boost 1.74)
@@ -53,10 +52,6 @@ class RelayTransaction {
 
   // The reply to the client's RCPT TO.
   boost::asio::awaitable<smtp::SmtpReply> rcpt(const Command& rcpt);
-  // The client's DATA was answered 354: starts, in the background, the
-  // write of the acceptances while the client sends the message. data() or
-  // abandon() must follow (they wait for it).
-  void start_data();
   // Sends `message` (CRLF, unstuffed) upstream; the reply to the final ".".
   boost::asio::awaitable<smtp::SmtpReply> data(const std::string& message);
   // Ends the transaction without a message; `why` goes on the
@@ -80,12 +75,10 @@ class RelayTransaction {
     std::unique_ptr<smtp::SmtpClient> client;
     std::string envid;
     std::vector<Recipient> accepted;
-    std::string failure;     // a transport failure: the connection is gone
-    bool prepared = false;   // start_data wrote (or tried to write) its acceptances
-    bool recorded = false;   // the acceptances are in the store
+    std::string failure;    // a transport failure: the connection is gone
+    bool recorded = false;  // the acceptances are in the store
     Sent sent;
   };
-  struct Prelude;  // start_data's background work
 
   std::string mail_params(const smtp::SmtpClient& client, const std::string& envid) const;
   std::string rcpt_params(const smtp::SmtpClient& client, const Command& rcpt) const;
@@ -97,20 +90,15 @@ class RelayTransaction {
   boost::asio::awaitable<void> record_refusal(const std::string& rcpt, const smtp::SmtpReply& reply,
                                               const std::string& mx_host, const char* stage);
   boost::asio::awaitable<void> end_leg(Leg& leg);  // RSET and park, or close
-  // The leg's acceptances to write (with `why`: marked never sent; rows
-  // already written are then only marked).
+  // The leg's acceptances to write (with `why`: marked never sent).
   static RelayWrite write_of(const Leg& leg, const std::string& why = {});
   // Writes `writes`; logs and counts what failed. True for each written.
   boost::asio::awaitable<std::vector<bool>> record(std::vector<RelayWrite> writes, const char* what);
   boost::asio::awaitable<void> record_writes(std::vector<RelayWrite> writes);
-  // Writes the legs' acceptances; sets each leg's `recorded`.
-  boost::asio::awaitable<void> record_legs(std::vector<Leg*> legs);
   // Marks a written leg's acceptances not sent (its message was refused or
   // lost after the records were committed).
   boost::asio::awaitable<void> mark_not_sent(Leg& leg, int code, const std::string& enhanced,
                                              const std::string& text);
-  boost::asio::awaitable<void> run_prelude();
-  boost::asio::awaitable<void> wait_prelude();
   // DATA, the message and its final "." on `leg` (leg.sent). Never throws.
   boost::asio::awaitable<void> send(Leg& leg, const std::string& message, const std::string& added_id);
   // After DATA: parks the connection of an accepted copy; marks a refused
@@ -125,7 +113,6 @@ class RelayTransaction {
   Command mail_;
   std::size_t attempted_ = 0;
   std::vector<std::unique_ptr<Leg>> legs_;
-  std::shared_ptr<Prelude> prelude_;
 };
 
 }  // namespace ndrlink::daemon::relay

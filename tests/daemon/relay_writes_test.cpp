@@ -77,26 +77,35 @@ TEST_F(RelayWrites, ARolledBackTransactionFailsTheWholeBatch) {
   EXPECT_EQ(rows(), 1u);
 }
 
-TEST_F(RelayWrites, MessageIdAndNotSentMarksGoOnRowsWrittenBefore) {
-  const auto first = processor_->record_relay_writes({write_for("a@example.com"), write_for("b@example.com")});
-  RelayWrite sent;
-  sent.written = {first[0].recorded.at(0).id};
+TEST_F(RelayWrites, MessageIdIsSetAndNotSentRowsAreMarkedInTheSameWrite) {
+  auto sent = write_for("a@example.com");
   sent.message_id = "<m@app.test>";
-  RelayWrite lost;
-  lost.written = {first[1].recorded.at(0).id};
+  auto lost = write_for("b@example.com");
   lost.not_sent = true;
   lost.text = "client disconnected before the end of DATA";
-  const auto second = processor_->record_relay_writes({sent, lost});
-  EXPECT_FALSE(second[0].error);
-  EXPECT_FALSE(second[1].error);
+  const auto results = processor_->record_relay_writes({sent, lost});
+  ASSERT_FALSE(results[0].error);
+  ASSERT_FALSE(results[1].error);
   storage::StoreOptions o;
   o.read_only = true;
   auto store = storage::Store::open(config_.db_path, o);
-  EXPECT_EQ(store->acceptance(first[0].recorded[0].id)->message_id, "<m@app.test>");
-  const auto b = *store->acceptance(first[1].recorded[0].id);
+  const auto a = *store->acceptance(results[0].recorded.at(0).id);
+  EXPECT_EQ(a.id, sent.acceptances[0].reserved_id);  // under its reserved id: its VERP token names it
+  EXPECT_EQ(a.message_id, "<m@app.test>");
+  EXPECT_EQ(a.state, "pending");
+  const auto b = *store->acceptance(results[1].recorded.at(0).id);
   EXPECT_EQ(b.state, "bounced");
   EXPECT_EQ(b.reason, "not_sent");
   EXPECT_EQ(b.data_reply_text, "client disconnected before the end of DATA");
+  // The client sends the same message to a again (after a 451): the new
+  // row goes in under its own id, without the Message-ID the first holds.
+  auto again = write_for("a@example.com");
+  again.message_id = "<m@app.test>";
+  const auto second = processor_->record_relay_writes({again});
+  ASSERT_FALSE(second[0].error);
+  const auto a2 = *store->acceptance(second[0].recorded.at(0).id);
+  EXPECT_EQ(a2.id, again.acceptances[0].reserved_id);
+  EXPECT_EQ(a2.message_id, "");
 }
 
 }  // namespace
