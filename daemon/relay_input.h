@@ -29,6 +29,8 @@ class LineFramer {
   void feed(std::string_view bytes);
   std::optional<InputLine> next();
   bool has_line() const { return !ready_.empty(); }
+  // The line next() would return, left in place; nullptr when none.
+  const InputLine* peek() const { return ready_.empty() ? nullptr : &ready_.front(); }
   // True when nothing is buffered (no line, no partial line).
   bool empty() const { return ready_.empty() && partial_.empty() && !overflow_; }
   // Drops everything buffered (STARTTLS: nothing may carry over).

@@ -6,6 +6,8 @@
 #include <boost/asio/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "await_all.h"
+
 namespace ndrlink::daemon::relay {
 namespace asio = boost::asio;
 using asio::ip::tcp;
@@ -170,8 +172,17 @@ asio::awaitable<bool> RelaySession::command(const Command& cmd) {
         reply(452, "4.5.3", "Error: too many recipients");
       } else {
         co_await flush();  // pipelined replies go out while the upstream is asked
-        const auto r = co_await txn_.rcpt(cmd);
-        reply(r);
+        auto batch = pipelined_rcpts(cmd);
+        if (batch.size() == 1) {
+          const auto r = co_await txn_.rcpt(cmd);
+          reply(r);
+        } else {  // each its own upstream transaction: all at once, replies in order
+          std::vector<smtp::SmtpReply> replies(batch.size());
+          std::vector<asio::awaitable<void>> tasks;
+          for (std::size_t i = 0; i < batch.size(); ++i) tasks.push_back(rcpt_into(batch[i], replies[i]));
+          co_await await_all(std::move(tasks));
+          for (const auto& r : replies) reply(r);
+        }
       }
       break;
     }
@@ -251,6 +262,26 @@ asio::awaitable<void> RelaySession::mail(const Command& cmd) {
     reply(250, "2.1.0", "Ok");
   }
   co_return;
+}
+
+std::vector<Command> RelaySession::pipelined_rcpts(const Command& first) {
+  std::vector<Command> batch{first};
+  if (!ctx_.config.verp) return batch;  // recipients share an upstream transaction: one after another
+  while (const InputLine* line = framer_.peek()) {
+    if (line->too_long) break;
+    auto parsed = parse_command(line->text);
+    auto* next = std::get_if<Command>(&parsed);
+    if (!next || next->verb != Verb::rcpt || check_rcpt_params(*next) || (!esmtp_ && !next->params.empty()) ||
+        txn_.attempted() + batch.size() >= ctx_.config.max_recipients)
+      break;  // answered on its own, in order, by the loop
+    batch.push_back(std::move(*next));
+    framer_.next();
+  }
+  return batch;
+}
+
+asio::awaitable<void> RelaySession::rcpt_into(const Command& cmd, smtp::SmtpReply& out) {
+  out = co_await txn_.rcpt(cmd);
 }
 
 asio::awaitable<void> RelaySession::data() {

@@ -47,6 +47,11 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
   boost::asio::awaitable<bool> command(const Command& cmd);  // false: QUIT
   boost::asio::awaitable<void> ehlo(const Command& cmd);
   boost::asio::awaitable<void> mail(const Command& cmd);
+  // `first` and the RCPT commands already buffered right after it that
+  // are valid (with VERP only: each is its own upstream transaction, so
+  // they can be asked at once; RFC 2920 replies still go in order).
+  std::vector<Command> pipelined_rcpts(const Command& first);
+  boost::asio::awaitable<void> rcpt_into(const Command& cmd, smtp::SmtpReply& out);
   boost::asio::awaitable<void> data();
   boost::asio::awaitable<bool> starttls();
   void arm();

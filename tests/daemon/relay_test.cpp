@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <fstream>
 #include <regex>
+#include <set>
 
 
 #include "../integration/raw_sql.h"
@@ -360,6 +361,33 @@ TEST_F(RelayTest, PipelinedCommandsAreAnsweredInOrder) {
   EXPECT_EQ(c->reply().substr(0, 4), "250 ");
   EXPECT_EQ(c->reply().substr(0, 4), "221 ");
   EXPECT_EQ(acceptances().size(), 1u);
+}
+
+// With VERP the recipients a client pipelines are asked upstream at once
+// (each is its own upstream transaction); the replies still come in
+// order, a bad command in between is answered in its place, and the
+// recipient limit holds.
+TEST_F(RelayTest, PipelinedRecipientsGoUpstreamTogetherAndAreAnsweredInOrder) {
+  start("max_recipients = 3");
+  upstream_->on_rcpt("nobody@example.com", ScriptedSmtpServer::reply("550 5.1.1 User unknown"));
+  auto c = greeted();
+  c->send("MAIL FROM:<app@app.test>\r\nRCPT TO:<a@example.com>\r\nRCPT TO:<nobody@example.com>\r\n"
+          "RCPT TO:<broken\r\nRCPT TO:<c@example.com>\r\nRCPT TO:<d@example.com>\r\nDATA\r\n");
+  EXPECT_EQ(c->reply(), "250 2.1.0 Ok");
+  EXPECT_EQ(c->reply().substr(0, 4), "250 ");
+  EXPECT_EQ(c->reply(), "550 5.1.1 User unknown");
+  EXPECT_EQ(c->reply().substr(0, 4), "501 ");
+  EXPECT_EQ(c->reply().substr(0, 4), "250 ");
+  EXPECT_EQ(c->reply().substr(0, 10), "452 4.5.3 ");
+  EXPECT_EQ(c->reply().substr(0, 4), "354 ");
+  EXPECT_EQ(c->command(message() + ".").substr(0, 4), "250 ");
+  const auto rows = acceptances();
+  ASSERT_EQ(rows.size(), 2u);
+  std::set<std::string> got{rows[0].recipient, rows[1].recipient};
+  EXPECT_EQ(got, (std::set<std::string>{"a@example.com", "c@example.com"}));
+  EXPECT_EQ(refusals().size(), 1u);
+  EXPECT_EQ(upstream_->messages().size(), 2u);  // one copy per accepted recipient
+  for (const auto& m : upstream_->messages()) EXPECT_EQ(m.rcpt_to.size(), 1u);
 }
 
 TEST_F(RelayTest, ClientMistakesGetProperReplies) {
