@@ -9,12 +9,26 @@ namespace ndrlink::daemon::relay {
 namespace asio = boost::asio;
 
 asio::awaitable<Recorded> RelayRecorder::reserve() {
-  if (reserved_.empty()) {
+  while (reserved_.empty()) {
+    if (refilling_) {  // one refill at a time: the others wait for its block
+      boost::system::error_code ec;  // operation_aborted: the refill ended
+      co_await refilled_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
+    refilling_ = true;
     const std::function<std::vector<Recorded>(Processor&)> fn = [](Processor& p) {
       return p.reserve_acceptances(kReserveBlock);
     };
-    const auto block = co_await on_worker(io_, pipeline_, fn);
-    // Another session may have refilled meanwhile: both blocks are used.
+    std::vector<Recorded> block;
+    std::exception_ptr failed;
+    try {
+      block = co_await on_worker(io_, pipeline_, fn);
+    } catch (...) {
+      failed = std::current_exception();
+    }
+    refilling_ = false;
+    refilled_.cancel();  // wakes the waiters (they retry when this one failed)
+    if (failed) std::rethrow_exception(failed);
     reserved_.insert(reserved_.end(), block.begin(), block.end());
   }
   Recorded r = reserved_.front();

@@ -15,6 +15,8 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -30,11 +32,13 @@ namespace ndrlink::daemon::relay {
 
 class RelayRecorder {
  public:
-  RelayRecorder(boost::asio::io_context& io, Pipeline& pipeline) : io_(io), pipeline_(pipeline) {}
+  RelayRecorder(boost::asio::io_context& io, Pipeline& pipeline)
+      : io_(io), pipeline_(pipeline), refilled_(io, std::chrono::steady_clock::time_point::max()) {}
 
   // A reserved id and its token. Ids are reserved on a worker in blocks of
-  // kReserveBlock (one transaction per block, not per recipient); those a
-  // stopped daemon never used are gaps, as refused recipients leave.
+  // kReserveBlock (one transaction per block, not per recipient; one
+  // refill at a time, however many RCPTs wait); those a stopped daemon
+  // never used are gaps, as refused recipients leave.
   boost::asio::awaitable<Recorded> reserve();
   static constexpr int kReserveBlock = 32;
   // Records `writes` (with those of other sessions waiting meanwhile): a
@@ -58,6 +62,8 @@ class RelayRecorder {
   Pipeline& pipeline_;
   // I/O thread only:
   std::deque<Recorded> reserved_;
+  bool refilling_ = false;           // a block is being reserved
+  boost::asio::steady_timer refilled_;  // cancelled when that refill ends
   std::vector<RelayWrite> pending_;
   std::vector<Waiter> waiters_;
   bool flushing_ = false;

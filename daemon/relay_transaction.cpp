@@ -392,16 +392,17 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
   // All copies at once: with VERP, one after another their round trips
   // would add up.
   co_await await_all(std::move(tasks));
-  std::optional<smtp::SmtpReply> ok, refused;
-  bool deferred = false;  // a copy got a 4xx: its recipients wait for a retry
+  std::optional<smtp::SmtpReply> ok, refused, deferred;  // deferred: a 4xx, its recipients wait for a retry
   for (auto* leg : copies) {
     co_await settle(*leg, message_id);
+    const auto& reply = leg->sent.reply;
     if (leg->sent.failed) failed = true;
-    else if (leg->sent.reply.positive()) ok = leg->sent.reply;
-    else if (!refused) refused = leg->sent.reply;
-    if (!leg->sent.failed && leg->sent.reply.transient()) deferred = true;
+    else if (reply.positive()) ok = reply;
+    else if (reply.transient() && !deferred) deferred = reply;
+    else if (reply.permanent() && !refused) refused = reply;
   }
-  // A 250 would stand for the deferred copy too, and nobody would retry it.
+  // A 250 would stand for the deferred copy too, and nobody would retry it;
+  // a 5xx would make the client bounce it.
   if (ok && deferred) failed = true;
   const std::size_t sent = copies.size();
   legs_.clear();
@@ -420,6 +421,7 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
     co_return local_reply(250, "2.0.0", "Ok: " + message_id + " relayed in " + std::to_string(sent) +
                                             " upstream transaction(s)");
   }
+  if (deferred) co_return *deferred;
   if (refused) co_return *refused;
   co_return local_reply(451, "4.4.2", "Upstream failed during DATA, try again later");
 }

@@ -369,7 +369,10 @@ TEST_F(RelayTest, PipelinedCommandsAreAnsweredInOrder) {
 // recipient limit holds.
 TEST_F(RelayTest, PipelinedRecipientsGoUpstreamTogetherAndAreAnsweredInOrder) {
   start("max_recipients = 3");
-  upstream_->on_rcpt("nobody@example.com", ScriptedSmtpServer::reply("550 5.1.1 User unknown"));
+  // Slow RCPT replies: asked together, their waits overlap upstream.
+  upstream_->on_rcpt("a@example.com", ScriptedSmtpServer::reply_after(std::chrono::milliseconds(300)));
+  upstream_->on_rcpt("nobody@example.com", ScriptedSmtpServer::reply_after(std::chrono::milliseconds(300),
+                                                                           "550 5.1.1 User unknown"));
   auto c = greeted();
   c->send("MAIL FROM:<app@app.test>\r\nRCPT TO:<a@example.com>\r\nRCPT TO:<nobody@example.com>\r\n"
           "RCPT TO:<broken\r\nRCPT TO:<c@example.com>\r\nRCPT TO:<d@example.com>\r\nDATA\r\n");
@@ -388,6 +391,39 @@ TEST_F(RelayTest, PipelinedRecipientsGoUpstreamTogetherAndAreAnsweredInOrder) {
   EXPECT_EQ(refusals().size(), 1u);
   EXPECT_EQ(upstream_->messages().size(), 2u);  // one copy per accepted recipient
   for (const auto& m : upstream_->messages()) EXPECT_EQ(m.rcpt_to.size(), 1u);
+  EXPECT_EQ(upstream_->most_concurrent_delays(), 2);  // a and nobody were asked at once
+}
+
+// Without VERP the recipients share one upstream transaction: asked one
+// after another, even when pipelined.
+TEST_F(RelayTest, PipelinedRecipientsWithoutVerpAreAskedInTurn) {
+  start("verp = false");
+  upstream_->on_rcpt("a@example.com", ScriptedSmtpServer::reply_after(std::chrono::milliseconds(200)));
+  upstream_->on_rcpt("b@example.com", ScriptedSmtpServer::reply_after(std::chrono::milliseconds(200)));
+  auto c = greeted();
+  c->send("MAIL FROM:<app@app.test>\r\nRCPT TO:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n");
+  EXPECT_EQ(c->reply(), "250 2.1.0 Ok");
+  EXPECT_EQ(c->reply().substr(0, 4), "250 ");
+  EXPECT_EQ(c->reply().substr(0, 4), "250 ");
+  EXPECT_EQ(c->reply().substr(0, 4), "354 ");
+  EXPECT_EQ(c->command(message() + ".").substr(0, 4), "250 ");
+  EXPECT_EQ(upstream_->most_concurrent_delays(), 1);
+  ASSERT_EQ(upstream_->messages().size(), 1u);
+  EXPECT_EQ(upstream_->messages()[0].rcpt_to.size(), 2u);
+}
+
+// A copy deferred (4xx) and one refused (5xx), none accepted: the client
+// gets the 4xx (it retries), never the 5xx that would bounce both.
+TEST_F(RelayTest, DeferredAndRefusedCopiesGiveTheDeferral) {
+  start();
+  upstream_->on(".", std::vector<ScriptedSmtpServer::Action>{ScriptedSmtpServer::reply("550 5.7.1 Rejected"),
+                                                             ScriptedSmtpServer::reply("451 4.3.0 Try again later")});
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  c->command("RCPT TO:<a@example.com>");
+  c->command("RCPT TO:<b@example.com>");
+  c->command("DATA");
+  EXPECT_EQ(c->command(message() + "."), "451 4.3.0 Try again later");
 }
 
 TEST_F(RelayTest, ClientMistakesGetProperReplies) {

@@ -126,7 +126,13 @@ class ScriptedSmtpServer::Session {
   // Carries out `a` (or sends `fallback` when a is an empty reply); false
   // when the session is over.
   bool act(const Action& a, const std::string& fallback) {
-    if (a.delay.count() > 0) std::this_thread::sleep_for(a.delay);
+    if (a.delay.count() > 0) {
+      const int now = ++s_.delays_;
+      for (int most = s_.most_delays_; now > most && !s_.most_delays_.compare_exchange_weak(most, now);) {
+      }
+      std::this_thread::sleep_for(a.delay);
+      --s_.delays_;
+    }
     switch (a.kind) {
       case Action::Kind::reply: return send(a.text.empty() ? fallback : a.text);
       case Action::Kind::hang:

@@ -92,6 +92,9 @@ class ScriptedSmtpServer {
   // Every command line received (without CRLF), across connections, in
   // arrival order; AUTH payload lines appear as "<auth data>".
   std::vector<std::string> commands() const;
+  // The most actions with a delay that were waiting at the same time (on
+  // different connections): 1 when the client asked one after another.
+  int most_concurrent_delays() const { return most_delays_; }
   std::vector<Message> messages() const;
   int connections() const { return connections_.load(); }
   // Octets of DATA payload received so far (also of unfinished messages).
@@ -114,6 +117,7 @@ class ScriptedSmtpServer {
   int wake_[2] = {-1, -1};  // a pipe whose closing wakes every blocked poll
   std::atomic<bool> stopping_{false};
   std::atomic<int> connections_{0};
+  std::atomic<int> delays_{0}, most_delays_{0};
   std::atomic<std::size_t> data_bytes_{0};
   mutable std::mutex mu_;
   mutable std::condition_variable recorded_;  // a command or message was recorded
