@@ -94,7 +94,7 @@ class RelayTransaction {
   static RelayWrite write_of(const Leg& leg, const std::string& why = {});
   // Writes `writes`; logs and counts what failed. True for each written.
   boost::asio::awaitable<std::vector<bool>> record(std::vector<RelayWrite> writes, const char* what);
-  boost::asio::awaitable<void> record_writes(std::vector<RelayWrite> writes);
+  boost::asio::awaitable<void> record_writes(std::vector<RelayWrite> writes);  // record(), results only logged
   // Marks a written leg's acceptances not sent (its message was refused or
   // lost after the records were committed).
   boost::asio::awaitable<void> mark_not_sent(Leg& leg, int code, const std::string& enhanced,

@@ -18,6 +18,21 @@
 
 namespace ndrlink::testing {
 
+// The token of a VERP MAIL FROM line "MAIL FROM:<bounces+TOKEN@bounces.example.net> ...".
+inline std::string verp_token(const std::string& mail_line) {
+  std::smatch m;
+  if (!std::regex_search(mail_line, m, std::regex("^MAIL FROM:<bounces\\+([^@]+)@bounces\\.example\\.net>")))
+    return {};
+  return m[1];
+}
+
+inline std::vector<std::string> with_verb(const std::vector<std::string>& commands, const std::string& verb) {
+  std::vector<std::string> out;
+  for (const auto& c : commands)
+    if (c.rfind(verb, 0) == 0) out.push_back(c);
+  return out;
+}
+
 class RelayTest : public ::testing::Test {
  public:  // shared test helpers use the fixture too
   // Starts the upstream (unless the test made one) and ndrlinkd;

@@ -1,0 +1,259 @@
+// The relay's DATA outcomes in the real ndrlinkd against a scripted
+// upstream: copies refused, deferred, hanging or lost; a store that cannot
+// record (nothing goes out); a client that leaves mid-DATA; SIGTERM while
+// DATA waits on the upstream. What the client is told and what is
+// recorded for each.
+#include <utility>  // before Asio (Boost 1.74)
+
+#include <algorithm>
+#include <thread>
+
+#include "../integration/raw_sql.h"
+#include "relay_fixture.h"
+
+namespace ndrlink::testing {
+namespace {
+using test::ScriptedSmtpServer;
+
+TEST_F(RelayTest, DataRefusedAfterRcptIsMarkedAndPassedThrough) {
+  start();
+  upstream_->on(".", ScriptedSmtpServer::reply("554 5.7.1 Message content rejected"));
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<someone@example.com>").substr(0, 4), "250 ");
+  c->command("DATA");
+  EXPECT_EQ(c->command(message() + "."), "554 5.7.1 Message content rejected");
+  const auto rows = acceptances();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].reply_code, 250);
+  EXPECT_EQ(rows[0].state, "bounced");
+  EXPECT_EQ(rows[0].data_reply_code, 554);
+  EXPECT_EQ(rows[0].data_reply_text, "554 5.7.1 Message content rejected");
+  EXPECT_EQ(rows[0].message_id, "");
+  const auto refused = refusals();
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].stage, "data");
+  EXPECT_EQ(store()->events_for(rows[0].id).at(0).why, "data refused: 554 5.7.1 Message content rejected");
+}
+
+// With VERP the copies go upstream at the same time; each leg's outcome is
+// recorded as its own, whichever finishes first.
+TEST_F(RelayTest, OneVerpCopyRefusedAtDataWhileTheOtherIsAccepted) {
+  start();
+  upstream_->on(".", std::vector<ScriptedSmtpServer::Action>{ScriptedSmtpServer::reply("554 5.7.1 Content rejected"),
+                                                             ScriptedSmtpServer::reply("250 2.0.0 Ok: queued")});
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  EXPECT_EQ(c->command("RCPT TO:<b@example.com>").substr(0, 4), "250 ");
+  c->command("DATA");
+  EXPECT_EQ(c->command(message() + ".").substr(0, 4), "250 ");
+  const auto rows = acceptances();
+  ASSERT_EQ(rows.size(), 2u);
+  const bool first_refused = rows[0].data_reply_code == 554;
+  const auto& refused_row = rows[first_refused ? 0 : 1];
+  const auto& sent_row = rows[first_refused ? 1 : 0];
+  EXPECT_EQ(refused_row.state, "bounced");
+  EXPECT_EQ(refused_row.data_reply_text, "554 5.7.1 Content rejected");
+  EXPECT_EQ(refused_row.message_id, "");
+  EXPECT_EQ(sent_row.data_reply_code, 0);
+  EXPECT_NE(sent_row.state, "bounced");
+  EXPECT_FALSE(sent_row.message_id.empty());
+  const auto refused = refusals();
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].stage, "data");
+  EXPECT_EQ(refused[0].recipient, refused_row.recipient);
+}
+
+// A copy deferred (4xx) while the other is accepted: 451, so the client
+// retries — a 250 would stand for the deferred recipient too and nobody
+// would ever send it its message.
+TEST_F(RelayTest, OneVerpCopyDeferredAtDataMakesTheClientRetry) {
+  start();
+  upstream_->on(".", std::vector<ScriptedSmtpServer::Action>{ScriptedSmtpServer::reply("451 4.3.0 Try again later"),
+                                                             ScriptedSmtpServer::reply("250 2.0.0 Ok: queued")});
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  c->command("RCPT TO:<a@example.com>");
+  c->command("RCPT TO:<b@example.com>");
+  c->command("DATA");
+  EXPECT_EQ(c->command(message() + ".").substr(0, 10), "451 4.4.2 ");
+  const auto rows = acceptances();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].data_reply_code == 451 ? rows[0].state : rows[1].state, "bounced");
+  EXPECT_EQ(std::count_if(rows.begin(), rows.end(), [](const auto& r) { return r.data_reply_code == 451; }), 1);
+}
+
+TEST_F(RelayTest, OneVerpCopyHangingAtDataTimesOutWhileTheOtherIsAccepted) {
+  start();
+  upstream_->on(".", std::vector<ScriptedSmtpServer::Action>{ScriptedSmtpServer::hang(),
+                                                             ScriptedSmtpServer::reply("250 2.0.0 Ok: queued")});
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  EXPECT_EQ(c->command("RCPT TO:<b@example.com>").substr(0, 4), "250 ");
+  c->command("DATA");
+  // One copy's fate is unknown: the client must retry (a 250 would lose it).
+  EXPECT_EQ(c->command(message() + ".").substr(0, 10), "451 4.4.2 ");
+  const auto rows = acceptances();
+  ASSERT_EQ(rows.size(), 2u);
+  int timed_out = 0, sent = 0;
+  for (const auto& r : rows) {
+    if (r.data_reply_text.rfind("upstream failed during DATA: ", 0) == 0) {
+      ++timed_out;
+      EXPECT_EQ(r.state, "bounced");
+      EXPECT_EQ(r.message_id, "");
+    } else if (!r.message_id.empty()) {
+      ++sent;
+    }
+  }
+  EXPECT_EQ(timed_out, 1);
+  EXPECT_EQ(sent, 1);
+}
+
+// A copy deferred (4xx) and one refused (5xx), none accepted: the client
+// gets the 4xx (it retries), never the 5xx that would bounce both.
+TEST_F(RelayTest, DeferredAndRefusedCopiesGiveTheDeferral) {
+  start();
+  upstream_->on(".", std::vector<ScriptedSmtpServer::Action>{ScriptedSmtpServer::reply("550 5.7.1 Rejected"),
+                                                             ScriptedSmtpServer::reply("451 4.3.0 Try again later")});
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  c->command("RCPT TO:<a@example.com>");
+  c->command("RCPT TO:<b@example.com>");
+  c->command("DATA");
+  EXPECT_EQ(c->command(message() + "."), "451 4.3.0 Try again later");
+}
+
+TEST_F(RelayTest, DisconnectMidDataRecordsNothingAsSent) {
+  start();
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  EXPECT_EQ(c->command("DATA").substr(0, 4), "354 ");
+  c->send("From: app@app.test\r\nSubject: half\r\n\r\nthe first half");
+  c->close();
+  // Written while the client sent, marked not sent when it went away.
+  ASSERT_TRUE(eventually(
+      [&] {
+        const auto rows = acceptances();
+        return rows.size() == 1 && rows[0].state == "bounced";
+      },
+      std::chrono::seconds(10)));
+  const auto a = acceptances().at(0);
+  EXPECT_EQ(a.data_reply_code, 0);
+  EXPECT_EQ(a.data_reply_text, "client disconnected before the end of DATA");
+  EXPECT_EQ(a.message_id, "");
+  EXPECT_EQ(a.reason, "not_sent");
+  EXPECT_TRUE(upstream_->messages().empty());
+  EXPECT_TRUE(with_verb(upstream_->commands(), "DATA").empty());  // DATA goes up with the whole message only
+}
+
+TEST_F(RelayTest, DataCommandRefusedUpstreamIsTheClientsReplyAndMarked) {
+  start();
+  upstream_->on("DATA", ScriptedSmtpServer::reply("554 5.3.4 No DATA for you"));
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  EXPECT_EQ(c->command("DATA").substr(0, 4), "354 ");
+  EXPECT_EQ(c->command(message() + "."), "554 5.3.4 No DATA for you");
+  const auto a = acceptances().at(0);
+  EXPECT_EQ(a.state, "bounced");
+  EXPECT_EQ(a.data_reply_code, 554);
+  EXPECT_EQ(a.message_id, "");
+  ASSERT_EQ(refusals().size(), 1u);
+  EXPECT_EQ(refusals()[0].stage, "data");
+  // The session goes on: the upstream transaction was reset, not lost.
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<b@example.com>").substr(0, 4), "250 ");
+}
+
+TEST_F(RelayTest, ReplyOutOfProtocolToDataIsAFailureNotASuccess) {
+  start();
+  upstream_->on("DATA", ScriptedSmtpServer::reply("250 2.0.0 Sure"));  // no 354: the state is unknown
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  c->command("RCPT TO:<a@example.com>");
+  c->command("DATA");
+  EXPECT_EQ(c->command(message() + ".").substr(0, 10), "451 4.4.2 ");
+  const auto a = acceptances().at(0);
+  EXPECT_EQ(a.state, "bounced");
+  EXPECT_EQ(a.data_reply_text, "upstream failed during DATA: unexpected reply to DATA: 250 2.0.0 Sure");
+  EXPECT_TRUE(upstream_->messages().empty());
+}
+
+TEST_F(RelayTest, UpstreamClosingMidDataGives451AndMarksNotSent) {
+  ScriptedSmtpServer::Options o;
+  o.close_after_data_bytes = 10;
+  start("", o);
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  c->command("DATA");
+  EXPECT_EQ(c->command(message() + ".").substr(0, 10), "451 4.4.2 ");
+  const auto a = acceptances().at(0);
+  EXPECT_EQ(a.state, "bounced");
+  EXPECT_EQ(a.data_reply_text.rfind("upstream failed during DATA: ", 0), 0u) << a.data_reply_text;
+  EXPECT_EQ(a.message_id, "");
+}
+
+// The store refuses the acceptances (a trigger, as a full disk or a broken
+// file would): nothing may go out unrecorded. The upstream transactions
+// are reset without DATA and the client must retry — which goes out once
+// the store works again.
+void store_refusing_the_acceptances_sends_nothing(RelayTest& t, const std::string& mode) {
+  t.start(mode);
+  raw_exec(t.fixture_->db_path(),
+           "CREATE TRIGGER refuse BEFORE INSERT ON acceptances "
+           "BEGIN SELECT RAISE(ABORT, 'injected: acceptances refused'); END");
+  auto c = t.greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  EXPECT_EQ(c->command("RCPT TO:<b@example.com>").substr(0, 4), "250 ");
+  EXPECT_EQ(c->command("DATA").substr(0, 4), "354 ");
+  EXPECT_EQ(c->command(RelayTest::message() + ".").substr(0, 10), "451 4.4.2 ");
+  EXPECT_TRUE(t.upstream_->messages().empty());
+  EXPECT_TRUE(with_verb(t.upstream_->commands(), "DATA").empty());  // not even DATA went up
+  EXPECT_TRUE(t.acceptances().empty());
+  EXPECT_NE(t.daemon_->log().find("injected: acceptances refused"), std::string::npos);
+  raw_exec(t.fixture_->db_path(), "DROP TRIGGER refuse");
+  c->command("MAIL FROM:<app@app.test>");
+  c->command("RCPT TO:<a@example.com>");
+  c->command("RCPT TO:<b@example.com>");
+  c->command("DATA");
+  EXPECT_EQ(c->command(RelayTest::message() + ".").substr(0, 4), "250 ");
+  EXPECT_EQ(t.acceptances().size(), 2u);
+  EXPECT_FALSE(t.upstream_->messages().empty());
+}
+
+TEST_F(RelayTest, StoreRefusingTheAcceptancesSendsNothingWithVerp) {
+  store_refusing_the_acceptances_sends_nothing(*this, "verp = true");
+}
+
+TEST_F(RelayTest, StoreRefusingTheAcceptancesSendsNothingWithoutVerp) {
+  store_refusing_the_acceptances_sends_nothing(*this, "verp = false");
+}
+
+// SIGTERM while DATA waits for the upstream: the transaction finishes and
+// the client gets its 250 before the 421 (else it would send again and
+// every recipient would get the message twice).
+TEST_F(RelayTest, SigtermDuringDataLetsTheTransactionFinishFirst) {
+  start();
+  upstream_->on(".", ScriptedSmtpServer::reply_after(std::chrono::milliseconds(1500)));
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  EXPECT_EQ(c->command("DATA").substr(0, 4), "354 ");
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    EXPECT_EQ(daemon_->terminate(), 0);
+  });
+  EXPECT_EQ(c->command(message() + ".").substr(0, 4), "250 ");
+  EXPECT_EQ(c->reply().substr(0, 10), "421 4.3.2 ");
+  stopper.join();
+  EXPECT_EQ(upstream_->messages().size(), 1u);
+  EXPECT_EQ(acceptances().at(0).message_id, "<m1@app.test>");
+}
+
+}  // namespace
+}  // namespace ndrlink::testing
