@@ -5,9 +5,9 @@
 #include <sqlite3.h>
 
 #include <algorithm>
-#include <cctype>
 #include <filesystem>
 
+#include "address_key.h"
 #include "migrations.h"
 #include "statement.h"
 
@@ -22,12 +22,6 @@ void exec(sqlite3* db, const char* sql, std::string_view context) {
     sqlite3_free(err);
     throw StoreError(msg, rc);
   }
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 constexpr const char* kAcceptanceColumns =
@@ -209,8 +203,7 @@ void Store::migrate() {
 RecordOutcome Store::record_acceptance(const NewAcceptance& a, const TokenMaker& token_for) {
   if (!is_valid_state(a.state)) throw StoreError("unknown state \"" + a.state + "\"", SQLITE_CONSTRAINT);
   const std::string key = lower(a.recipient);
-  const auto at = key.rfind('@');
-  const std::string domain = at == std::string::npos ? std::string() : key.substr(at + 1);
+  const std::string domain = domain_of_key(key);
   // Lookup and insert under one write lock, even when the caller has no
   // transaction open: another process may record the same row meanwhile.
   std::optional<Transaction> own;

@@ -1,25 +1,13 @@
 // Store methods for the SMTP relay: reserved acceptance ids, refusals,
-// messages that did not go out, Message-IDs set after DATA.
+// messages that did not go out, Message-IDs of relayed messages.
 #include <sqlite3.h>
 
-#include <cctype>
-
+#include "address_key.h"
 #include "ndrlink/storage/store.h"
 #include "statement.h"
 
 namespace ndrlink::storage {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string domain_of(const std::string& key) {
-  const auto at = key.rfind('@');
-  return at == std::string::npos ? std::string() : key.substr(at + 1);
-}
 
 std::string reply_line(int code, const std::string& status, const std::string& text) {
   std::string out = std::to_string(code);
@@ -59,7 +47,7 @@ std::int64_t Store::record_refusal(const NewRefusal& r) {
   Statement s(db_,
               "INSERT INTO refusals (recipient, recipient_key, domain, reply_code, enhanced_status, reply_text, "
               "mx_host, sender, stage, refused_at, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-  s.bind(1, r.recipient, false).bind(2, key, false).bind(3, domain_of(key), false).bind(4, r.reply_code);
+  s.bind(1, r.recipient, false).bind(2, key, false).bind(3, domain_of_key(key), false).bind(4, r.reply_code);
   s.bind(5, r.enhanced_status).bind(6, r.reply_text).bind(7, r.mx_host).bind(8, r.sender);
   s.bind(9, r.stage, false).bind(10, r.refused_at, false).bind(11, r.source, false);
   s.run();
