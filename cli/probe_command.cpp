@@ -21,13 +21,12 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "ndrlink/parser/parser.h"
 #include "context.h"
 #include "probe_verdict.h"
 #include "smtp_client.h"
 #include "smtp_data.h"
 #include "smtp_mx.h"
-#include "smtp_refusal.h"
+#include "smtp_records.h"
 
 namespace ndrlink::cli {
 namespace {
@@ -116,16 +115,9 @@ storage::RecordOutcome record(storage::Store& store, const correlator::VerpSigne
 // refusal is counted for the report, in one transaction — as the relay does.
 void mark_data_refused(storage::Store& store, std::int64_t id, const storage::NewAcceptance& a,
                        const smtp::SmtpReply& reply, correlator::TimePoint now) {
-  const auto verdict = parser::classify_reply(std::to_string(reply.code), reply.enhanced, reply.text(), "DATA");
   storage::Transaction tx(store);
-  storage::NotSent n;
+  auto n = smtp::not_sent_mark(reply.code, reply.enhanced, reply.text(), correlator::to_iso(now));
   n.acceptance_id = id;
-  n.reply_code = reply.code;
-  n.enhanced_status = reply.enhanced;
-  n.reply_text = reply.text();
-  n.at = correlator::to_iso(now);
-  n.reason = verdict.reason;
-  n.hard = verdict.hard;
   store.mark_not_sent(n);
   auto refusal = smtp::refusal_from_reply(reply, a.recipient, a.sender, a.mx_host, "data", "probe");
   refusal.refused_at = n.at;
@@ -217,17 +209,10 @@ class Probe {
     auto store = open_store();
     const auto signer = load_signer(true);
     r_.message_id = "<" + random_hex(12) + ".probe@" + args_.helo + ">";
-    storage::NewAcceptance a;
-    a.recipient = args_.address;
-    a.reply_code = r_.rcpt_reply->code;
-    a.enhanced_status = r_.rcpt_reply->enhanced;
-    a.reply_text = r_.rcpt_reply->text();
-    a.mx_host = r_.mx_host;
-    a.sender = args_.from;
+    auto a = smtp::acceptance_from_reply(*r_.rcpt_reply, args_.address, args_.from, r_.mx_host, "probe");
     a.message_id = r_.message_id;
     a.envid = envid;
     a.accepted_at = correlator::to_iso(now);
-    a.source = "probe";
     // Recorded before DATA: a failure from here on still leaves the record.
     const auto outcome = record(*store, *signer, a);
     r_.acceptance_id = outcome.id;

@@ -4,6 +4,7 @@
 
 #include "ndrlink/correlator/clock.h"
 #include "ndrlink/correlator/secret.h"
+#include "smtp_records.h"
 
 namespace ndrlink::daemon {
 namespace {
@@ -110,18 +111,7 @@ int Processor::mark_not_sent(const std::vector<std::int64_t>& ids, int code, con
 
 int Processor::mark_not_sent_in(const std::vector<std::int64_t>& ids, int code, const std::string& enhanced,
                                 const std::string& text) {
-  storage::NotSent n;
-  n.reply_code = code;
-  n.enhanced_status = enhanced;
-  n.reply_text = text;
-  n.at = now_iso();
-  if (code) {
-    const auto verdict = parser::classify_reply(std::to_string(code), enhanced, text, "DATA");
-    n.reason = verdict.reason;
-    n.hard = verdict.hard;
-  } else {
-    n.reason = "not_sent";
-  }
+  auto n = smtp::not_sent_mark(code, enhanced, text, now_iso());
   int marked = 0;
   for (const auto id : ids) {
     n.acceptance_id = id;

@@ -9,7 +9,7 @@
 #include "ndrlink/correlator/clock.h"
 #include "relay_message.h"
 #include "smtp_data.h"
-#include "smtp_refusal.h"
+#include "smtp_records.h"
 
 namespace ndrlink::daemon::relay {
 namespace asio = boost::asio;
@@ -255,15 +255,8 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
     }
     co_return reply;
   }
-  storage::NewAcceptance a;
-  a.recipient = address;
-  a.reply_code = reply.code;
-  a.enhanced_status = reply.enhanced;
-  a.reply_text = reply.text();
-  a.mx_host = mx_host;
-  a.sender = sender_;
+  auto a = smtp::acceptance_from_reply(reply, address, sender_, mx_host, "relay");
   a.envid = leg->envid;
-  a.source = "relay";
   a.reserved_id = reserved.id;
   a.accepted_at = correlator::to_iso(ctx_.clock());
   leg->accepted.push_back(Recipient{address, reserved.id, reserved.verp_token, std::move(a)});
