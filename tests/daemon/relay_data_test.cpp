@@ -15,6 +15,16 @@ namespace ndrlink::testing {
 namespace {
 using test::ScriptedSmtpServer;
 
+// MAIL, RCPT a@ and b@example.com (each 250), DATA (354) and the message
+// on `c`: the reply to its final ".".
+std::string send_to_two(SmtpTestClient& c) {
+  EXPECT_EQ(c.command("MAIL FROM:<app@app.test>"), "250 2.1.0 Ok");
+  EXPECT_EQ(c.command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  EXPECT_EQ(c.command("RCPT TO:<b@example.com>").substr(0, 4), "250 ");
+  EXPECT_EQ(c.command("DATA").substr(0, 4), "354 ");
+  return c.command(RelayTest::message() + ".");
+}
+
 TEST_F(RelayTest, DataRefusedAfterRcptIsMarkedAndPassedThrough) {
   start();
   upstream_->on(".", ScriptedSmtpServer::reply("554 5.7.1 Message content rejected"));
@@ -43,11 +53,7 @@ TEST_F(RelayTest, OneVerpCopyRefusedAtDataWhileTheOtherIsAccepted) {
   upstream_->on(".", std::vector<ScriptedSmtpServer::Action>{ScriptedSmtpServer::reply("554 5.7.1 Content rejected"),
                                                              ScriptedSmtpServer::reply("250 2.0.0 Ok: queued")});
   auto c = greeted();
-  c->command("MAIL FROM:<app@app.test>");
-  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
-  EXPECT_EQ(c->command("RCPT TO:<b@example.com>").substr(0, 4), "250 ");
-  c->command("DATA");
-  EXPECT_EQ(c->command(message() + ".").substr(0, 4), "250 ");
+  EXPECT_EQ(send_to_two(*c).substr(0, 4), "250 ");
   const auto rows = acceptances();
   ASSERT_EQ(rows.size(), 2u);
   const bool first_refused = rows[0].data_reply_code == 554;
@@ -73,11 +79,7 @@ TEST_F(RelayTest, OneVerpCopyDeferredAtDataMakesTheClientRetry) {
   upstream_->on(".", std::vector<ScriptedSmtpServer::Action>{ScriptedSmtpServer::reply("451 4.3.0 Try again later"),
                                                              ScriptedSmtpServer::reply("250 2.0.0 Ok: queued")});
   auto c = greeted();
-  c->command("MAIL FROM:<app@app.test>");
-  c->command("RCPT TO:<a@example.com>");
-  c->command("RCPT TO:<b@example.com>");
-  c->command("DATA");
-  EXPECT_EQ(c->command(message() + ".").substr(0, 10), "451 4.4.2 ");
+  EXPECT_EQ(send_to_two(*c).substr(0, 10), "451 4.4.2 ");
   const auto rows = acceptances();
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].data_reply_code == 451 ? rows[0].state : rows[1].state, "bounced");
@@ -89,12 +91,8 @@ TEST_F(RelayTest, OneVerpCopyHangingAtDataTimesOutWhileTheOtherIsAccepted) {
   upstream_->on(".", std::vector<ScriptedSmtpServer::Action>{ScriptedSmtpServer::hang(),
                                                              ScriptedSmtpServer::reply("250 2.0.0 Ok: queued")});
   auto c = greeted();
-  c->command("MAIL FROM:<app@app.test>");
-  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
-  EXPECT_EQ(c->command("RCPT TO:<b@example.com>").substr(0, 4), "250 ");
-  c->command("DATA");
   // One copy's fate is unknown: the client must retry (a 250 would lose it).
-  EXPECT_EQ(c->command(message() + ".").substr(0, 10), "451 4.4.2 ");
+  EXPECT_EQ(send_to_two(*c).substr(0, 10), "451 4.4.2 ");
   const auto rows = acceptances();
   ASSERT_EQ(rows.size(), 2u);
   int timed_out = 0, sent = 0;
@@ -118,11 +116,7 @@ TEST_F(RelayTest, DeferredAndRefusedCopiesGiveTheDeferral) {
   upstream_->on(".", std::vector<ScriptedSmtpServer::Action>{ScriptedSmtpServer::reply("550 5.7.1 Rejected"),
                                                              ScriptedSmtpServer::reply("451 4.3.0 Try again later")});
   auto c = greeted();
-  c->command("MAIL FROM:<app@app.test>");
-  c->command("RCPT TO:<a@example.com>");
-  c->command("RCPT TO:<b@example.com>");
-  c->command("DATA");
-  EXPECT_EQ(c->command(message() + "."), "451 4.3.0 Try again later");
+  EXPECT_EQ(send_to_two(*c), "451 4.3.0 Try again later");
 }
 
 TEST_F(RelayTest, DisconnectMidDataRecordsNothingAsSent) {
@@ -207,21 +201,13 @@ void store_refusing_the_acceptances_sends_nothing(RelayTest& t, const std::strin
            "CREATE TRIGGER refuse BEFORE INSERT ON acceptances "
            "BEGIN SELECT RAISE(ABORT, 'injected: acceptances refused'); END");
   auto c = t.greeted();
-  c->command("MAIL FROM:<app@app.test>");
-  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
-  EXPECT_EQ(c->command("RCPT TO:<b@example.com>").substr(0, 4), "250 ");
-  EXPECT_EQ(c->command("DATA").substr(0, 4), "354 ");
-  EXPECT_EQ(c->command(RelayTest::message() + ".").substr(0, 10), "451 4.4.2 ");
+  EXPECT_EQ(send_to_two(*c).substr(0, 10), "451 4.4.2 ");
   EXPECT_TRUE(t.upstream_->messages().empty());
   EXPECT_TRUE(with_verb(t.upstream_->commands(), "DATA").empty());  // not even DATA went up
   EXPECT_TRUE(t.acceptances().empty());
   EXPECT_NE(t.daemon_->log().find("injected: acceptances refused"), std::string::npos);
   raw_exec(t.fixture_->db_path(), "DROP TRIGGER refuse");
-  c->command("MAIL FROM:<app@app.test>");
-  c->command("RCPT TO:<a@example.com>");
-  c->command("RCPT TO:<b@example.com>");
-  c->command("DATA");
-  EXPECT_EQ(c->command(RelayTest::message() + ".").substr(0, 4), "250 ");
+  EXPECT_EQ(send_to_two(*c).substr(0, 4), "250 ");
   EXPECT_EQ(t.acceptances().size(), 2u);
   EXPECT_FALSE(t.upstream_->messages().empty());
 }
