@@ -123,7 +123,7 @@ asio::awaitable<void> RelayTransaction::end_leg(Leg& leg) {
 asio::awaitable<void> RelayTransaction::mark_not_sent(Leg& leg, int code, const std::string& enhanced,
                                                       const std::string& text) {
   std::vector<std::int64_t> ids;
-  for (const auto& r : leg.accepted) ids.push_back(r.acceptance_id);
+  for (const auto& r : leg.accepted) ids.push_back(r.row.reserved_id);
   if (ids.empty()) co_return;
   try {
     const int n = co_await ctx_.recorder.not_sent(ids, code, enhanced, text);
@@ -259,7 +259,7 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
   a.envid = leg->envid;
   a.reserved_id = reserved.id;
   a.accepted_at = correlator::to_iso(ctx_.clock());
-  leg->accepted.push_back(Recipient{address, reserved.id, reserved.verp_token, std::move(a)});
+  leg->accepted.push_back(Recipient{std::move(a), reserved.verp_token});
   spdlog::info("relay {}: RCPT <{}>: {} -> acceptance {} ({})", session_, address, reply.summary(), reserved.id,
                mx_host);
   co_return reply;
@@ -330,12 +330,12 @@ asio::awaitable<void> RelayTransaction::settle(Leg& leg, const std::string& mess
   const auto& reply = leg.sent.reply;
   if (reply.positive()) {
     spdlog::info("relay {}: DATA {} to {}: {} (acceptance(s) from {})", session_, message_id, leg.client->host(),
-                 reply.summary(), leg.accepted.front().acceptance_id);
+                 reply.summary(), leg.accepted.front().row.reserved_id);
     upstreams_.park(std::move(leg.client));
     co_return;
   }
   co_await mark_not_sent(leg, reply.code, reply.enhanced, reply.text());
-  for (const auto& r : leg.accepted) co_await record_refusal(r.address, reply, leg.client->host(), "data");
+  for (const auto& r : leg.accepted) co_await record_refusal(r.row.recipient, reply, leg.client->host(), "data");
   co_await end_leg(leg);
 }
 
@@ -349,30 +349,27 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
   // Message-ID, and those of transactions that failed before DATA, marked
   // not sent. Nothing goes upstream before it is committed.
   std::vector<Leg*> ready;
-  std::vector<RelayWrite> writes;
+  std::vector<RelayWrite> writes, unsent;  // the ready legs' first: `recorded` below is indexed like `ready`
   std::vector<asio::awaitable<void>> tasks;
-  for (auto& leg : legs_) {
-    if (leg->accepted.empty()) continue;
-    if (!leg->failure.empty()) continue;
-    ready.push_back(leg.get());
-    writes.push_back(write_of(*leg));
-    writes.back().message_id = message_id;
-  }
   for (auto& leg : legs_) {
     if (leg->accepted.empty()) {
       tasks.push_back(end_leg(*leg));
     } else if (!leg->failure.empty()) {
       failed = true;
-      writes.push_back(write_of(*leg, "upstream failed before DATA: " + leg->failure));
+      unsent.push_back(write_of(*leg, "upstream failed before DATA: " + leg->failure));
+    } else {
+      ready.push_back(leg.get());
+      writes.push_back(write_of(*leg));
+      writes.back().message_id = message_id;
     }
   }
+  writes.insert(writes.end(), std::make_move_iterator(unsent.begin()), std::make_move_iterator(unsent.end()));
   const auto recorded = co_await record(std::move(writes), "acceptances");
   std::vector<Leg*> copies;  // recorded: the message goes out
   writes.clear();
   for (std::size_t i = 0; i < ready.size(); ++i) {
     Leg& leg = *ready[i];
-    leg.recorded = i < recorded.size() && recorded[i];
-    if (leg.recorded) {
+    if (i < recorded.size() && recorded[i]) {
       copies.push_back(&leg);
       tasks.push_back(send(leg, message, added));
     } else {  // nothing unrecorded goes out

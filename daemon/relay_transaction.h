@@ -60,10 +60,8 @@ class RelayTransaction {
 
  private:
   struct Recipient {
-    std::string address;
-    std::int64_t acceptance_id = 0;  // reserved
-    std::string token;
-    storage::NewAcceptance row;  // written with the message (or not sent)
+    storage::NewAcceptance row;  // written with the message (or not sent); its id is row.reserved_id
+    std::string token;           // the reserved id's VERP token
   };
   // What one upstream transaction's DATA came to.
   struct Sent {
@@ -75,8 +73,7 @@ class RelayTransaction {
     std::unique_ptr<smtp::SmtpClient> client;
     std::string envid;
     std::vector<Recipient> accepted;
-    std::string failure;    // a transport failure: the connection is gone
-    bool recorded = false;  // the acceptances are in the store
+    std::string failure;  // a transport failure: the connection is gone
     Sent sent;
   };
 
