@@ -163,13 +163,8 @@ asio::awaitable<bool> RelaySession::command(const Command& cmd) {
       co_await mail(cmd);
       break;
     case Verb::rcpt: {
-      if (!txn_.open()) {
-        reply(503, "5.5.1", "Error: need MAIL command");
-      } else if (auto bad = check_rcpt_params(cmd); bad || (!esmtp_ && !cmd.params.empty())) {
-        if (bad) reply(bad->code, bad->enhanced.c_str(), bad->text);
-        else reply(555, "5.5.4", "RCPT TO parameters need EHLO");
-      } else if (txn_.attempted() >= ctx_.config.max_recipients) {
-        reply(452, "4.5.3", "Error: too many recipients");
+      if (auto refused = local_rcpt_reply(cmd, 0)) {
+        reply(*refused);
       } else {
         co_await flush();  // pipelined replies go out while the upstream is asked
         auto batch = pipelined_rcpts(cmd);
@@ -264,6 +259,15 @@ asio::awaitable<void> RelaySession::mail(const Command& cmd) {
   co_return;
 }
 
+std::optional<smtp::SmtpReply> RelaySession::local_rcpt_reply(const Command& rcpt, std::size_t ahead) const {
+  if (!txn_.open()) return local_reply(503, "5.5.1", "Error: need MAIL command");
+  if (auto bad = check_rcpt_params(rcpt)) return local_reply(bad->code, bad->enhanced, bad->text);
+  if (!esmtp_ && !rcpt.params.empty()) return local_reply(555, "5.5.4", "RCPT TO parameters need EHLO");
+  if (txn_.attempted() + ahead >= ctx_.config.max_recipients)
+    return local_reply(452, "4.5.3", "Error: too many recipients");
+  return std::nullopt;
+}
+
 std::vector<Command> RelaySession::pipelined_rcpts(const Command& first) {
   std::vector<Command> batch{first};
   if (!ctx_.config.verp) return batch;  // recipients share an upstream transaction: one after another
@@ -271,8 +275,7 @@ std::vector<Command> RelaySession::pipelined_rcpts(const Command& first) {
     if (line->too_long) break;
     auto parsed = parse_command(line->text);
     auto* next = std::get_if<Command>(&parsed);
-    if (!next || next->verb != Verb::rcpt || check_rcpt_params(*next) || (!esmtp_ && !next->params.empty()) ||
-        txn_.attempted() + batch.size() >= ctx_.config.max_recipients)
+    if (!next || next->verb != Verb::rcpt || local_rcpt_reply(*next, batch.size()))
       break;  // answered on its own, in order, by the loop
     batch.push_back(std::move(*next));
     framer_.next();

@@ -47,6 +47,10 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
   boost::asio::awaitable<bool> command(const Command& cmd);  // false: QUIT
   boost::asio::awaitable<void> ehlo(const Command& cmd);
   boost::asio::awaitable<void> mail(const Command& cmd);
+  // The relay's own reply to a RCPT it does not ask upstream (no
+  // transaction, bad parameters, over max_recipients with `ahead` more
+  // already taken); nullopt when the RCPT goes upstream.
+  std::optional<smtp::SmtpReply> local_rcpt_reply(const Command& rcpt, std::size_t ahead) const;
   // `first` and the RCPT commands already buffered right after it that
   // are valid (with VERP only: each is its own upstream transaction, so
   // they can be asked at once; RFC 2920 replies still go in order).
