@@ -75,6 +75,18 @@ inline double cpu_seconds(long pid) {
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// CPU time the whole machine spent busy (all cores, user + system +
+// interrupts) since boot, from /proc/stat; -1 when unreadable. The
+// difference over a pass, divided by its messages, is what each message
+// cost every process on the machine together.
+inline double machine_busy_seconds() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+  if (!(in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal) || cpu != "cpu") return -1;
+  return static_cast<double>(user + nice + system + irq + softirq + steal) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 // Starts `binary --config config` with stdout and stderr appended to a
 // truncated `log`; the child's pid (the caller waits for readiness).
 inline pid_t spawn_with_log(const char* binary, const std::string& config, const std::string& log) {

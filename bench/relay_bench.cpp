@@ -16,6 +16,7 @@
 // recipient), where VERP costs Postfix no extra queue file, so relay and
 // direct do the same upstream work.
 // Usage: bench_relay [--messages N] [--connections K] [--size BYTES] [--pipelining]
+//                    [--daemon-config TOML]
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -72,6 +73,7 @@ std::vector<Message> make_messages(int n, std::size_t size, bool single) {
 
 struct Pass {
   double seconds = 0;
+  double machine_cpu_seconds = 0;  // every process on the machine, during the pass
   std::vector<double> latencies_ms;
   long failures = 0;
   // Where a message's time goes, summed over the pass: MAIL, each RCPT,
@@ -80,6 +82,7 @@ struct Pass {
   long rcpts = 0;
   void add(const Pass& o) {
     seconds += o.seconds;
+    machine_cpu_seconds += o.machine_cpu_seconds;
     latencies_ms.insert(latencies_ms.end(), o.latencies_ms.begin(), o.latencies_ms.end());
     failures += o.failures;
     mail_ms += o.mail_ms, rcpt_ms += o.rcpt_ms, data_ms += o.data_ms, rcpts += o.rcpts;
@@ -90,11 +93,15 @@ struct Pass {
 // (RFC 2920, as Postfix's own SMTP client does) instead of waiting for
 // each reply; --pipelining.
 bool g_pipelining = false;
+// TOML appended to both relays' configuration (--daemon-config): to
+// measure other settings, e.g. "[daemon]\nworkers = 1".
+std::string g_daemon_config;
 
 // Sends every message over `connections` parallel connections to `port`.
 Pass send_all(int port, const std::vector<Message>& messages, int connections, const std::string& tag) {
   Pass pass;
   std::mutex mu;
+  const double busy_before = ndrlink::bench::machine_busy_seconds();
   const auto start = Clock::now();
   std::vector<std::thread> threads;
   for (int t = 0; t < connections; ++t) {
@@ -151,6 +158,7 @@ Pass send_all(int port, const std::vector<Message>& messages, int connections, c
   }
   for (auto& th : threads) th.join();
   pass.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  pass.machine_cpu_seconds = ndrlink::bench::machine_busy_seconds() - busy_before;
   return pass;
 }
 
@@ -228,6 +236,9 @@ void report(const std::vector<Pass>& passes, const std::vector<Message>& message
     put("mail_ms_" + name, passes[i].mail_ms / n, "ms");
     put("rcpt_ms_" + name, passes[i].rcpt_ms / static_cast<double>(passes[i].rcpts), "ms");
     put("data_ms_" + name, passes[i].data_ms / n, "ms");
+    // What a message cost the machine (client, Postfix, relay or proxy):
+    // on a machine whose cores are the limit, throughput follows it.
+    put("machine_cpu_us_per_msg_" + name, 1e6 * passes[i].machine_cpu_seconds / n, "us");
   }
 }
 
@@ -239,7 +250,8 @@ pid_t start_daemon(const fs::path& dir, int relay_port, int upstream_port, bool 
                         << (dir / "s.sock").string() << "\"\n[[maildir]]\npath = \"" << (dir / "Maildir").string()
                         << "\"\n[verp]\ndomain = \"verp.test\"\n[relay]\nenabled = true\nlisten = \"127.0.0.1:"
                         << relay_port << "\"\nhostname = \"relay.test\"\nupstream = \"smarthost\"\nsmarthost = \"127.0.0.1:"
-                        << upstream_port << "\"\nupstream_tls = \"none\"\nverp = " << (verp ? "true" : "false") << "\n";
+                        << upstream_port << "\"\nupstream_tls = \"none\"\nverp = " << (verp ? "true" : "false") << "\n"
+                        << g_daemon_config << "\n";
   const pid_t pid = ndrlink::bench::spawn_with_log(NDRLINKD_BINARY, config, log);
   const auto deadline = Clock::now() + std::chrono::seconds(15);
   while (ndrlink::test::slurp(log).find("ndrlinkd ready") == std::string::npos) {
@@ -285,6 +297,7 @@ int main(int argc, char** argv) {
     else if (a == "--messages" && has_value) n = std::stoi(argv[++i]);
     else if (a == "--connections" && has_value) connections = std::stoi(argv[++i]);
     else if (a == "--size" && has_value) size = std::stoul(argv[++i]);
+    else if (a == "--daemon-config" && has_value) g_daemon_config = argv[++i];
     else return std::cerr << "bench_relay: unknown argument " << a << "\n", 2;
   }
   if (const auto why = ndrlink::test::Postfix::missing(); !why.empty())

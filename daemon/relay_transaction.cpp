@@ -300,20 +300,11 @@ asio::awaitable<std::vector<bool>> RelayTransaction::record(std::vector<RelayWri
 asio::awaitable<void> RelayTransaction::send(Leg& leg, const std::string& message, const std::string& added_id) {
   auto& out = leg.sent;
   try {
-    out.reply = co_await leg.client->data_command();
-    if (out.reply.code == 354) {
-      const std::string tag =
-          ctx_.config.header && leg.accepted.size() == 1 ? leg.accepted.front().token : std::string();
-      const std::string payload = top_headers(added_id, tag) + message;
-      co_await leg.client->data_body(payload);
-      out.reply = co_await leg.client->data_end();
-      if (out.reply.code < 200 || (out.reply.code >= 300 && out.reply.code < 400))
-        leg.failure = "unexpected reply to the end of DATA: " + out.reply.summary();
-    } else if (out.reply.code < 400) {  // neither 354 nor a refusal: the session state is unknown
-      leg.failure = "unexpected reply to DATA: " + out.reply.summary();
-    }
+    const std::string tag = ctx_.config.header && leg.accepted.size() == 1 ? leg.accepted.front().token : std::string();
+    const std::string payload = top_headers(added_id, tag) + message;
+    out.reply = co_await leg.client->data(payload);
   } catch (const smtp::SmtpError& e) {
-    leg.failure = e.what();
+    leg.failure = e.what();  // a transport failure or a reply out of protocol
   }
   out.failed = !leg.failure.empty();
 }

@@ -65,7 +65,7 @@ class RelayTransaction {
   };
   // What one upstream transaction's DATA came to.
   struct Sent {
-    smtp::SmtpReply reply;  // to DATA (unless 354), or to the final "."
+    smtp::SmtpReply reply;  // to the end of the message, or to DATA when it refused
     bool failed = false;    // a transport failure or a reply out of protocol (the leg's failure says what)
   };
   // One upstream transaction.
@@ -96,7 +96,8 @@ class RelayTransaction {
   // lost after the records were committed).
   boost::asio::awaitable<void> mark_not_sent(Leg& leg, int code, const std::string& enhanced,
                                              const std::string& text);
-  // DATA, the message and its final "." on `leg` (leg.sent). Never throws.
+  // The message on `leg` (BDAT, or DATA and the final "."): leg.sent.
+  // Never throws.
   boost::asio::awaitable<void> send(Leg& leg, const std::string& message, const std::string& added_id);
   // After DATA: parks the connection of an accepted copy; marks a refused
   // or failed one not sent (and records the refusal).

@@ -253,29 +253,37 @@ asio::awaitable<std::pair<SmtpReply, SmtpReply>> SmtpClient::mail_rcpt(std::stri
 }
 
 asio::awaitable<SmtpReply> SmtpClient::data(std::string_view message) {
-  const SmtpReply go = co_await data_command();
-  if (go.code != 354) co_return go;
-  co_await data_body(message);
-  co_return co_await data_end();
-}
-
-asio::awaitable<SmtpReply> SmtpClient::data_command() {
-  co_return co_await exchange("DATA", options_.timeouts.data_init, "DATA");
-}
-
-asio::awaitable<void> SmtpClient::data_body(std::string_view message) {
-  const std::string payload = dot_stuff(message);
-  // Everything but the terminating ".\r\n", which data_end sends.
-  const std::string_view all = std::string_view(payload).substr(0, payload.size() - 3);
-  for (std::size_t at = 0; at < all.size(); at += kDataBlock) {
-    const std::string_view block = all.substr(at, kDataBlock);
-    co_await send(block, options_.timeouts.data_block, "DATA");
+  if (extensions_.chunking) {
+    std::string copy;
+    const std::string_view chunk = is_crlf_lines(message) ? message : std::string_view(copy = crlf_lines(message));
+    const std::string head = "BDAT " + std::to_string(chunk.size()) + " LAST\r\n";
+    co_return co_await send_message(head, chunk, "BDAT");
   }
+  const SmtpReply go = co_await exchange("DATA", options_.timeouts.data_init, "DATA");
+  if (go.code != 354) {
+    if (go.code < 400)
+      throw SmtpError(SmtpError::Kind::protocol, where() + ": DATA: unexpected reply " + go.summary());
+    co_return go;
+  }
+  const std::string payload = dot_stuff(message);
+  co_return co_await send_message({}, payload, "DATA");
 }
 
-asio::awaitable<SmtpReply> SmtpClient::data_end() {
-  co_await send(".\r\n", options_.timeouts.data_block, "DATA");
-  co_return co_await read_reply(options_.timeouts.data_end, "end of DATA");
+asio::awaitable<SmtpReply> SmtpClient::send_message(std::string_view head, std::string_view body, const char* step) {
+  // The first block carries the command (BDAT) with it: one segment for a
+  // small message.
+  std::string first(head);
+  first += body.substr(0, kDataBlock - std::min(kDataBlock, head.size()));
+  co_await send(first, options_.timeouts.data_block, step);
+  for (std::size_t at = first.size() - head.size(); at < body.size(); at += kDataBlock) {
+    const std::string_view block = body.substr(at, kDataBlock);
+    co_await send(block, options_.timeouts.data_block, step);
+  }
+  const std::string what = std::string("end of ") + step;
+  SmtpReply reply = co_await read_reply(options_.timeouts.data_end, what.c_str());
+  if (reply.code < 200 || (reply.code >= 300 && reply.code < 400))
+    throw SmtpError(SmtpError::Kind::protocol, where() + ": " + what + ": unexpected reply " + reply.summary());
+  co_return reply;
 }
 
 asio::awaitable<SmtpReply> SmtpClient::rset() { co_return co_await exchange("RSET", options_.timeouts.command, "RSET"); }

@@ -129,20 +129,17 @@ class SmtpClient {
                                                                     std::string_view mail_params,
                                                                     std::string_view forward_path,
                                                                     std::string_view rcpt_params);
-  // DATA; when the server answers 354, sends `message` dot-stuffed with
-  // CRLF line ends (see dot_stuff) and returns the reply after the final
-  // "."; otherwise returns the reply to DATA itself (message not sent).
+  // Sends the transaction's message (after MAIL and an accepted RCPT) and
+  // returns the server's verdict: 2xx taken, 4xx/5xx refused (then maybe
+  // the reply to DATA itself: the message was not sent). Line ends are
+  // made CRLF. With CHUNKING (RFC 3030) the message goes as one
+  // "BDAT <n> LAST" chunk in the same write as the command, not
+  // dot-stuffed: one round trip; otherwise DATA, and after 354 the
+  // dot-stuffed message with its final "." in one write (a server then
+  // wakes once for it). Any other reply (a 2xx/3xx to DATA other than 354,
+  // a 1xx/3xx at the end) throws SmtpError(protocol): the session's state
+  // is unknown.
   boost::asio::awaitable<SmtpReply> data(std::string_view message);
-  // data() in steps, for a caller that sends DATA before it has the
-  // message, or must finish something (the relay: commit its records)
-  // before the message is committed upstream: data_command sends DATA and
-  // returns its reply; after a 354, data_body sends the message without
-  // the final ".\r\n" and data_end sends that and returns the reply to
-  // it. Closing the session before data_end makes the server drop the
-  // message (RFC 5321 4.1.1.4).
-  boost::asio::awaitable<SmtpReply> data_command();
-  boost::asio::awaitable<void> data_body(std::string_view message);
-  boost::asio::awaitable<SmtpReply> data_end();
   boost::asio::awaitable<SmtpReply> rset();
   boost::asio::awaitable<SmtpReply> noop();
   // QUIT, then closes the connection.
@@ -163,6 +160,9 @@ class SmtpClient {
   boost::asio::awaitable<void> send(std::string_view bytes, Duration timeout, const char* step);
   boost::asio::awaitable<SmtpReply> read_reply(Duration timeout, const char* step);
   boost::asio::awaitable<SmtpReply> exchange(std::string_view line, Duration timeout, const char* step);
+  // Writes `head` + `body` in data-block writes (each bounded by the
+  // data-block timeout), then reads the reply to the end of the message.
+  boost::asio::awaitable<SmtpReply> send_message(std::string_view head, std::string_view body, const char* step);
   boost::asio::awaitable<SmtpReply> auth_login(std::string_view user, std::string_view password);
   [[noreturn]] void fail(const net::NetError& e, const std::string& prefix) const;
   std::string where() const;  // "host:port"

@@ -2,9 +2,12 @@
 
 namespace ndrlink::smtp {
 
-std::string dot_stuff(std::string_view message) {
+namespace {
+// Line ends made CRLF, a final CRLF added; with `stuff` a line's leading
+// '.' doubled and the terminating ".\r\n" appended.
+std::string canonical(std::string_view message, bool stuff) {
   std::string out;
-  out.reserve(message.size() + message.size() / 32 + 8);
+  out.reserve(message.size() + (stuff ? message.size() / 32 + 8 : 2));
   bool line_start = true;
   for (std::size_t i = 0; i < message.size(); ++i) {
     const char c = message[i];
@@ -14,13 +17,28 @@ std::string dot_stuff(std::string_view message) {
       line_start = true;
       continue;
     }
-    if (line_start && c == '.') out += '.';
+    if (stuff && line_start && c == '.') out += '.';
     out += c;
     line_start = false;
   }
   if (!line_start) out += "\r\n";
-  out += ".\r\n";
+  if (stuff) out += ".\r\n";
   return out;
+}
+}  // namespace
+
+std::string dot_stuff(std::string_view message) { return canonical(message, true); }
+
+std::string crlf_lines(std::string_view message) { return canonical(message, false); }
+
+bool is_crlf_lines(std::string_view message) {
+  if (message.empty()) return true;
+  if (message.size() < 2 || message.substr(message.size() - 2) != "\r\n") return false;
+  for (std::size_t i = message.find_first_of("\r\n"); i != std::string_view::npos;
+       i = message.find_first_of("\r\n", i + 2)) {
+    if (message[i] != '\r' || i + 1 >= message.size() || message[i + 1] != '\n') return false;
+  }
+  return true;
 }
 
 std::string dot_unstuff(std::string_view payload) {

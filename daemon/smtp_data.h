@@ -15,6 +15,14 @@ namespace ndrlink::smtp {
 // An empty message gives ".\r\n".
 std::string dot_stuff(std::string_view message);
 
+// `message` with every line end made CRLF (a bare LF or a bare CR becomes
+// CRLF) and a final CRLF added when it lacks one: dot_stuff without the
+// transparency and the final "." — what a BDAT chunk carries (RFC 3030 2:
+// the message in canonical form, never dot-stuffed). "" stays "".
+std::string crlf_lines(std::string_view message);
+// True when crlf_lines(message) == message (nothing to copy).
+bool is_crlf_lines(std::string_view message);
+
 // Reverses dot_stuff's transparency on a received payload that ends before
 // the terminating "." line (the lines as sent, CRLF kept): each line's
 // leading '.' is removed. Used by test servers.

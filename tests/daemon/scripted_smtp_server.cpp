@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cctype>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 
 #include "smtp_data.h"
@@ -198,6 +199,7 @@ class ScriptedSmtpServer::Session {
       return act(a, fallback);
     }
     if (verb == "DATA") return data(a);
+    if (verb == "BDAT") return bdat(a, arg);
     if (verb == "RSET") {
       in_transaction_ = false;
       return act(a, "250 2.0.0 Ok");
@@ -297,6 +299,12 @@ class ScriptedSmtpServer::Session {
       if (!fill()) return false;
     }
     message_.body = smtp::dot_unstuff(payload);
+    return finish_message();
+  }
+
+  // The message (message_.body) is complete: recorded, and the scripted
+  // reply (".") sent.
+  bool finish_message() {
     message_.tls = ssl_ != nullptr;
     message_.auth_user = auth_user_;
     in_transaction_ = false;
@@ -309,8 +317,41 @@ class ScriptedSmtpServer::Session {
     return act(done, message_.reply);
   }
 
+  // RFC 3030: "BDAT <n> [LAST]" and n octets of message, read whatever the
+  // reply; the reply to a LAST chunk is the message's (scripted as ".").
+  bool bdat(const Action& a, const std::string& arg) {
+    std::istringstream words(arg);
+    std::size_t size = 0;
+    std::string last;
+    const bool valid = static_cast<bool>(words >> size);
+    words >> last;
+    if (!valid) return act(a, "501 5.5.4 Syntax: BDAT count [LAST]");
+    s_.data_bytes_ += std::min(buf_.size(), size);
+    while (true) {
+      if (chunks_.size() + std::min(buf_.size(), size) >= s_.options_.close_after_data_bytes) {
+        ::shutdown(fd_, SHUT_RDWR);
+        return false;
+      }
+      if (buf_.size() >= size) break;
+      const std::size_t before = buf_.size();
+      if (!fill()) return false;
+      s_.data_bytes_ += std::min(buf_.size(), size) - before;
+    }
+    chunks_ += buf_.substr(0, size);
+    buf_.erase(0, size);
+    if (!in_transaction_ || message_.rcpt_to.empty()) {
+      chunks_.clear();
+      return act(a, in_transaction_ ? "554 5.5.1 Error: no valid recipients" : "503 5.5.1 Error: need MAIL command");
+    }
+    if (upper(last) != "LAST") return act(a, "250 2.0.0 " + std::to_string(size) + " octets received");
+    message_.body = std::move(chunks_);
+    chunks_.clear();
+    return finish_message();
+  }
+
   ScriptedSmtpServer& s_;
   int fd_;
+  std::string chunks_;  // BDAT chunks of the message so far
   SSL* ssl_ = nullptr;
   std::string buf_;
   bool discarding_ = false;

@@ -44,7 +44,8 @@ class ScriptedSmtpServer {
   struct Options {
     std::string hostname = "scripted.test";
     // The EHLO keywords after the first line (STARTTLS and AUTH are added
-    // from tls/auth below, unless listed here already).
+    // from tls/auth below, unless listed here already). BDAT is served
+    // always; list "CHUNKING" to offer it.
     std::vector<std::string> extensions = {"PIPELINING", "8BITMIME", "SIZE 10240000", "DSN",
                                            "ENHANCEDSTATUSCODES", "SMTPUTF8"};
     // PEM files: when both set, STARTTLS is advertised and served.
@@ -64,7 +65,7 @@ class ScriptedSmtpServer {
   struct Message {
     std::string mail_from;               // the MAIL FROM line after "MAIL FROM:", as sent (params included)
     std::vector<std::string> rcpt_to;    // each RCPT TO argument (params included) whose reply was 2xx
-    std::string body;                    // payload, dot-unstuffed, CRLF kept, without the final "."
+    std::string body;                    // payload, dot-unstuffed, CRLF kept, without the final "." (or the BDAT chunks)
     std::string reply;                   // the reply sent after the "."
     bool tls = false;                    // received over TLS
     std::string auth_user;               // empty unless AUTH succeeded

@@ -277,6 +277,80 @@ TEST(SmtpClient, DataRefusedBeforeOrAfterTheMessage) {
   EXPECT_EQ(second.summary(), "554 5.7.1 Message rejected as spam");
 }
 
+ScriptedSmtpServer::Options chunking_server() {
+  ScriptedSmtpServer::Options o;
+  o.extensions.push_back("CHUNKING");
+  return o;
+}
+
+// RFC 3030: one "BDAT <n> LAST" chunk, line ends made CRLF, no
+// dot-stuffing (a "." line is content); a message larger than one write
+// block arrives whole.
+TEST(SmtpClient, WithChunkingTheMessageIsOneBdatChunkNotDotStuffed) {
+  ScriptedSmtpServer server(chunking_server());
+  SmtpReply small, big;
+  const std::string large = "Subject: large\r\n\r\n" + std::string(200'000, 'y') + "\r\n.\r\n";
+  const auto out = run(server, plain_options(), [&](SmtpClient& c) -> boost::asio::awaitable<void> {
+    const std::string from = "a@client.test", to = "b@example.com";
+    const std::string message = "Subject: dots\n\n.leading dot\n.\nlast line without end";
+    co_await c.mail_from(from);
+    co_await c.rcpt_to(to);
+    small = co_await c.data(message);
+    co_await c.mail_from(from);
+    co_await c.rcpt_to(to);
+    big = co_await c.data(large);
+    co_await c.quit();
+  });
+  ASSERT_EQ(out.error, "");
+  EXPECT_EQ(small.code, 250);
+  EXPECT_EQ(big.code, 250);
+  const std::string canonical = "Subject: dots\r\n\r\n.leading dot\r\n.\r\nlast line without end\r\n";
+  const auto messages = server.messages();
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].body, canonical);
+  EXPECT_EQ(messages[1].body, large);
+  const auto commands = server.commands();
+  EXPECT_EQ(std::count(commands.begin(), commands.end(), "BDAT " + std::to_string(canonical.size()) + " LAST"), 1);
+  EXPECT_EQ(std::count(commands.begin(), commands.end(), "BDAT " + std::to_string(large.size()) + " LAST"), 1);
+  EXPECT_EQ(std::count(commands.begin(), commands.end(), "DATA"), 0);
+}
+
+// A refusal of the chunk is the verdict; a reply that is neither 2xx nor
+// 4xx/5xx (here a 354 to BDAT) leaves the session unknown: an error.
+TEST(SmtpClient, BdatRefusedOrAnsweredOutOfProtocol) {
+  ScriptedSmtpServer server(chunking_server());
+  server.on(".", std::vector<ScriptedSmtpServer::Action>{ScriptedSmtpServer::reply("552 5.3.4 Message too big"),
+                                                         ScriptedSmtpServer::reply("354 Go ahead")});
+  SmtpReply refused;
+  const auto out = run(server, plain_options(), [&](SmtpClient& c) -> boost::asio::awaitable<void> {
+    const std::string from = "a@client.test", to = "b@example.com", message = "Subject: x\r\n\r\nbody\r\n";
+    co_await c.mail_from(from);
+    co_await c.rcpt_to(to);
+    refused = co_await c.data(message);
+    co_await c.mail_from(from);
+    co_await c.rcpt_to(to);
+    co_await c.data(message);
+  });
+  EXPECT_EQ(refused.summary(), "552 5.3.4 Message too big");
+  EXPECT_EQ(out.kind, SmtpError::Kind::protocol) << out.error;
+  EXPECT_NE(out.error.find("end of BDAT: unexpected reply 354"), std::string::npos) << out.error;
+}
+
+// Without CHUNKING a 2xx to DATA (no 354) is out of protocol as well.
+TEST(SmtpClient, DataAnsweredWithoutThe354IsAProtocolError) {
+  ScriptedSmtpServer server;
+  server.on("DATA", ScriptedSmtpServer::reply("250 2.0.0 Sure"));
+  const auto out = run(server, plain_options(), [&](SmtpClient& c) -> boost::asio::awaitable<void> {
+    const std::string from = "a@client.test", to = "b@example.com", message = "Subject: x\r\n\r\nbody\r\n";
+    co_await c.mail_from(from);
+    co_await c.rcpt_to(to);
+    co_await c.data(message);
+  });
+  EXPECT_EQ(out.kind, SmtpError::Kind::protocol) << out.error;
+  EXPECT_NE(out.error.find("DATA: unexpected reply 250 2.0.0 Sure"), std::string::npos) << out.error;
+  EXPECT_TRUE(server.messages().empty());
+}
+
 TEST(SmtpClient, ServerClosingMidDataIsAClosedError) {
   ScriptedSmtpServer::Options o;
   o.close_after_data_bytes = 1000;

@@ -162,6 +162,24 @@ TEST(SmtpData, DotStuffingAndLineEnds) {
   EXPECT_EQ(dot_stuff("x. y\r\n"), "x. y\r\n.\r\n");  // only at line starts
 }
 
+// BDAT's form: line ends canonical, nothing stuffed; is_crlf_lines says
+// when the message can go as it is.
+TEST(SmtpData, CrlfLinesForChunks) {
+  for (const std::string m : {"a\r\n.b\r\n", "", "x\r\n\r\n.\r\n"}) {
+    EXPECT_EQ(crlf_lines(m), m);
+    EXPECT_TRUE(is_crlf_lines(m)) << m;
+  }
+  const std::pair<std::string, std::string> fixed[] = {
+      {"no final line end", "no final line end\r\n"}, {"bare\nlf\n.dot\n", "bare\r\nlf\r\n.dot\r\n"},
+      {"bare\rcr\r\n", "bare\r\ncr\r\n"},          {"cr cr lf\r\r\n", "cr cr lf\r\n\r\n"},
+      {"ends in cr\r", "ends in cr\r\n"},              {"\n", "\r\n"}};
+  for (const auto& [in, out] : fixed) {
+    EXPECT_FALSE(is_crlf_lines(in)) << in;
+    EXPECT_EQ(crlf_lines(in), out);
+    EXPECT_TRUE(is_crlf_lines(crlf_lines(in)));
+  }
+}
+
 TEST(SmtpData, UnstuffReversesStuffing) {
   const std::string message = "Subject: t\r\n\r\n.leading\r\n..two\r\nend\r\n";
   std::string wire = dot_stuff(message);
