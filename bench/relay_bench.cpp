@@ -14,10 +14,15 @@
 // Then the same four paths again with single-recipient messages (metrics
 // suffixed _single): typical bulk mail (one personalised message per
 // recipient), where VERP costs Postfix no extra queue file, so relay and
-// direct do the same upstream work.
+// direct do the same upstream work. There a fifth path goes straight to
+// Postfix with the envelope the relay's VERP makes (a new sender per
+// message, metrics *_direct_verp_senders): what VERP itself costs Postfix.
+// --split-cpus runs Postfix on its own half of the CPUs (the upstream on
+// another host, as deployed) instead of sharing every core.
 // Usage: bench_relay [--messages N] [--connections K] [--size BYTES] [--pipelining]
-//                    [--daemon-config TOML]
+//                    [--daemon-config TOML] [--split-cpus]
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -97,8 +102,20 @@ bool g_pipelining = false;
 // measure other settings, e.g. "[daemon]\nworkers = 1".
 std::string g_daemon_config;
 
-// Sends every message over `connections` parallel connections to `port`.
-Pass send_all(int port, const std::vector<Message>& messages, int connections, const std::string& tag) {
+// Pins the calling thread (and the threads and processes it starts later)
+// to CPUs [first, first + count).
+void pin(int first, int count) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (int c = first; c < first + count; ++c) CPU_SET(c, &set);
+  if (sched_setaffinity(0, sizeof set, &set) != 0) throw std::runtime_error("sched_setaffinity failed");
+}
+
+// Sends every message over `connections` parallel connections to `port`;
+// with `verp_senders` each from its own sender in the VERP domain, as the
+// relay's VERP gives them to the upstream.
+Pass send_all(int port, const std::vector<Message>& messages, int connections, const std::string& tag,
+              bool verp_senders = false) {
   Pass pass;
   std::mutex mu;
   const double busy_before = ndrlink::bench::machine_busy_seconds();
@@ -118,10 +135,14 @@ Pass send_all(int port, const std::vector<Message>& messages, int connections, c
           const auto& m = messages[i];
           const auto t0 = Clock::now();
           const std::string raw = "Message-ID: <bench-" + tag + "-" + std::to_string(i) + "@client.test>\n" + m.body;
+          const std::string mail = "MAIL FROM:<" +
+                                   (verp_senders ? "bounces+" + tag + "-" + std::to_string(i) + "@verp.test"
+                                                 : std::string("sender@client.test")) +
+                                   ">";
           bool ok = true;
           auto t1 = t0, t2 = t0;
           if (g_pipelining) {
-            std::string group = "MAIL FROM:<sender@client.test>\r\n";
+            std::string group = mail + "\r\n";
             for (const auto& r : m.rcpts) group += "RCPT TO:<" + r + ">\r\n";
             c.send(group + "DATA\r\n");
             ok = reply_code(c.reply()) == 250;
@@ -132,7 +153,7 @@ Pass send_all(int port, const std::vector<Message>& messages, int connections, c
             if (go) c.send(ndrlink::smtp::dot_stuff(raw));
             ok = go && reply_code(c.reply()) == 250 && ok;
           } else {
-            ok = reply_code(c.command("MAIL FROM:<sender@client.test>")) == 250;
+            ok = reply_code(c.command(mail)) == 250;
             t1 = Clock::now();
             for (const auto& r : m.rcpts) ok = reply_code(c.command("RCPT TO:<" + r + ">")) == 250 && ok;
             t2 = Clock::now();
@@ -182,6 +203,7 @@ long recipients(const std::vector<Message>& messages) {
 struct Path {
   int port;
   const char* tag;
+  bool verp_senders = false;
 };
 constexpr int kRounds = 4;
 
@@ -196,7 +218,8 @@ std::vector<Pass> run_rounds(ndrlink::test::Postfix& postfix, const std::vector<
     for (std::size_t i = static_cast<std::size_t>(round); i < messages.size(); i += kRounds) chunk.push_back(messages[i]);
     for (std::size_t k = 0; k < paths.size(); ++k) {
       const std::size_t at = (k + static_cast<std::size_t>(round)) % paths.size();
-      totals[at].add(send_all(paths[at].port, chunk, connections, paths[at].tag + std::to_string(first_round + round)));
+      totals[at].add(send_all(paths[at].port, chunk, connections, paths[at].tag + std::to_string(first_round + round),
+                              paths[at].verp_senders));
       drain(postfix);
     }
   }
@@ -231,8 +254,19 @@ void report(const std::vector<Pass>& passes, const std::vector<Message>& message
   put("tcp_proxy_vs_direct", 100.0 * direct.seconds / proxy.seconds, "%");
   put("relay_noverp_vs_tcp_proxy", 100.0 * proxy.seconds / noverp.seconds, "%");
   put("p50_tcp_proxy", percentile(proxy.latencies_ms, 0.50), "ms");
-  for (std::size_t i = 0; i < 4; ++i) {
-    const std::string name = i == 0 ? "direct" : i == 1 ? "relay" : i == 2 ? "relay_noverp" : "tcp_proxy";
+  if (passes.size() > 4) {
+    // Straight to Postfix with the envelope the relay's VERP makes (a new
+    // sender per message): what VERP itself costs the upstream, and the
+    // fair baseline for the relay's own cost with VERP.
+    const Pass& verp_direct = passes[4];
+    put("msgs_per_s_direct_verp_senders", n / verp_direct.seconds, "msg/s");
+    put("direct_verp_senders_vs_direct", 100.0 * direct.seconds / verp_direct.seconds, "%");
+    put("relay_vs_direct_verp_senders", 100.0 * verp_direct.seconds / relay.seconds, "%");
+    put("p50_direct_verp_senders", percentile(verp_direct.latencies_ms, 0.50), "ms");
+  }
+  const char* names[] = {"direct", "relay", "relay_noverp", "tcp_proxy", "direct_verp_senders"};
+  for (std::size_t i = 0; i < passes.size(); ++i) {
+    const std::string name = names[i];
     put("mail_ms_" + name, passes[i].mail_ms / n, "ms");
     put("rcpt_ms_" + name, passes[i].rcpt_ms / static_cast<double>(passes[i].rcpts), "ms");
     put("data_ms_" + name, passes[i].data_ms / n, "ms");
@@ -290,6 +324,7 @@ void stop(pid_t& pid) {
 int main(int argc, char** argv) {
   int n = 2000, connections = 8;
   std::size_t size = 4096;
+  bool split = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const bool has_value = i + 1 < argc;
@@ -298,6 +333,7 @@ int main(int argc, char** argv) {
     else if (a == "--connections" && has_value) connections = std::stoi(argv[++i]);
     else if (a == "--size" && has_value) size = std::stoul(argv[++i]);
     else if (a == "--daemon-config" && has_value) g_daemon_config = argv[++i];
+    else if (a == "--split-cpus") split = true;
     else return std::cerr << "bench_relay: unknown argument " << a << "\n", 2;
   }
   if (const auto why = ndrlink::test::Postfix::missing(); !why.empty())
@@ -317,7 +353,17 @@ int main(int argc, char** argv) {
     // stalls that fall on whichever path runs fastest: off, so each pass
     // measures its own path (the queue is drained between passes anyway).
     postfix.set("in_flow_delay", "0");
+    // --split-cpus: Postfix (the upstream) on the upper half of the CPUs,
+    // the client, the relays and the proxy on the lower half: the layout
+    // the relay is made for (beside the sending program, the upstream MX
+    // or smarthost on another host), where the hop costs the upstream
+    // nothing.
+    const int cpus = static_cast<int>(std::thread::hardware_concurrency());
+    if (split && cpus < 2) throw std::runtime_error("--split-cpus needs 2 CPUs or more");
+    print("split_cpus", split ? cpus / 2 : 0, "cpus");
+    if (split) pin(cpus / 2, cpus - cpus / 2);
     postfix.start();
+    if (split) pin(0, cpus / 2);
     const int relay_port = ndrlink::test::free_port(), plain_port = ndrlink::test::free_port();
     daemon = start_daemon(dir / "verp", relay_port, postfix.port(), true);
     plain = start_daemon(dir / "plain", plain_port, postfix.port(), false);
@@ -336,7 +382,12 @@ int main(int argc, char** argv) {
     const std::vector<Path> paths = {
         {postfix.port(), "direct"}, {relay_port, "relay"}, {plain_port, "noverp"}, {proxy.port(), "proxy"}};
     const auto multi = run_rounds(postfix, paths, messages, connections, 0);
-    const auto single = run_rounds(postfix, paths, singles, connections, kRounds);
+    // Single recipients: also straight to Postfix with the relay's VERP
+    // envelope (with several recipients the relay's VERP also splits the
+    // transaction, which a direct client would not do alike).
+    auto single_paths = paths;
+    single_paths.push_back({postfix.port(), "dverp", true});
+    const auto single = run_rounds(postfix, single_paths, singles, connections, kRounds);
     report(multi, messages, connections, "");
     report(single, singles, connections, "_single");
     long failures = 0;
