@@ -20,7 +20,7 @@
 // --split-cpus runs Postfix on its own half of the CPUs (the upstream on
 // another host, as deployed) instead of sharing every core.
 // Usage: bench_relay [--messages N] [--connections K] [--size BYTES] [--pipelining]
-//                    [--daemon-config TOML] [--split-cpus]
+//                    [--daemon-config TOML] [--split-cpus] [--connection-per-message]
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -33,6 +33,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -98,6 +99,10 @@ struct Pass {
 // (RFC 2920, as Postfix's own SMTP client does) instead of waiting for
 // each reply; --pipelining.
 bool g_pipelining = false;
+// Whether the client opens a connection per message (greeting, EHLO, one
+// transaction, QUIT), as many applications do; a message's latency then
+// includes its connection. --connection-per-message.
+bool g_connection_per_message = false;
 // TOML appended to both relays' configuration (--daemon-config): to
 // measure other settings, e.g. "[daemon]\nworkers = 1".
 std::string g_daemon_config;
@@ -128,12 +133,20 @@ Pass send_all(int port, const std::vector<Message>& messages, int connections, c
         return std::chrono::duration<double, std::milli>(Clock::now() - from).count();
       };
       try {
-        SmtpTestClient c(port, 120);
-        if (reply_code(c.reply()) != 220 || reply_code(c.command("EHLO client.test")) != 250)
-          throw std::runtime_error("no greeting or EHLO refused");
+        std::unique_ptr<SmtpTestClient> session;
         for (std::size_t i = static_cast<std::size_t>(t); i < messages.size(); i += static_cast<std::size_t>(connections)) {
           const auto& m = messages[i];
           const auto t0 = Clock::now();
+          if (session && g_connection_per_message) {
+            session->command("QUIT");
+            session.reset();
+          }
+          if (!session) {
+            session = std::make_unique<SmtpTestClient>(port, 120);
+            if (reply_code(session->reply()) != 220 || reply_code(session->command("EHLO client.test")) != 250)
+              throw std::runtime_error("no greeting or EHLO refused");
+          }
+          SmtpTestClient& c = *session;
           const std::string raw = "Message-ID: <bench-" + tag + "-" + std::to_string(i) + "@client.test>\n" + m.body;
           const std::string mail = "MAIL FROM:<" +
                                    (verp_senders ? "bounces+" + tag + "-" + std::to_string(i) + "@verp.test"
@@ -166,7 +179,7 @@ Pass send_all(int port, const std::vector<Message>& messages, int connections, c
           mine.latencies_ms.push_back(ms_since(t0));
           if (!ok) ++mine.failures;
         }
-        c.command("QUIT");
+        if (session) session->command("QUIT");
       } catch (const std::exception& e) {
         std::cerr << "bench_relay: connection " << t << ": " << e.what() << "\n";
         ++mine.failures;
@@ -334,6 +347,7 @@ int main(int argc, char** argv) {
     else if (a == "--size" && has_value) size = std::stoul(argv[++i]);
     else if (a == "--daemon-config" && has_value) g_daemon_config = argv[++i];
     else if (a == "--split-cpus") split = true;
+    else if (a == "--connection-per-message") g_connection_per_message = true;
     else return std::cerr << "bench_relay: unknown argument " << a << "\n", 2;
   }
   if (const auto why = ndrlink::test::Postfix::missing(); !why.empty())

@@ -99,6 +99,10 @@ struct RelayConfig {
   std::chrono::seconds upstream_timeout{300};           // greeting, EHLO, MAIL, RCPT, RSET, QUIT
   std::chrono::seconds upstream_data_timeout{180};      // DATA 354 and each data block
   std::chrono::seconds upstream_data_end_timeout{600};  // the reply after the final "."
+  // Upstream connections kept between transactions (any session's): how
+  // long an idle one is kept, and how many idle per upstream host.
+  std::chrono::seconds upstream_keep_idle{10};
+  std::size_t upstream_keep_per_host = 16;
   std::string cert_file, key_file;  // STARTTLS toward clients when both are set
   bool verp = true, envid = true, header = true;  // tagging (docs/relay.md)
   std::map<std::string, std::string> static_mx;   // [relay.static_mx]: domain -> host:port

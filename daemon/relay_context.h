@@ -1,6 +1,6 @@
 // What every relay session shares (owned by RelayServer, used on the I/O
 // thread only): settings, the upstream client options, the MX resolver,
-// the server TLS context and the recorder.
+// the server TLS context, the recorder and the kept upstream connections.
 #pragma once
 
 #include <utility>  // before Asio (Boost 1.74)
@@ -17,12 +17,13 @@
 #include "smtp_client.h"
 #include "smtp_mx.h"
 #include "stats.h"
+#include "upstream_pool.h"
 
 namespace ndrlink::daemon::relay {
 
 struct RelayContext {
   RelayContext(boost::asio::io_context& io, Pipeline& pipeline, Stats& stats)
-      : io(io), clock(pipeline.clock()), recorder(io, pipeline), stats(stats) {}
+      : io(io), clock(pipeline.clock()), recorder(io, pipeline), pool(io), stats(stats) {}
 
   boost::asio::io_context& io;
   correlator::Clock clock;  // stamps accepted_at at RCPT time
@@ -39,6 +40,7 @@ struct RelayContext {
   std::shared_ptr<boost::asio::ssl::context> client_tls;
   bool offer_starttls = false;
   RelayRecorder recorder;
+  UpstreamPool pool;  // upstream connections between transactions
   Stats& stats;
   std::uint64_t next_session = 0;
   bool stopping = false;

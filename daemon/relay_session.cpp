@@ -118,7 +118,6 @@ asio::awaitable<void> RelaySession::run() {
     end_ = End::none;  // let flush write it
     co_await flush();
   }
-  co_await upstreams_.close_all();
   boost::system::error_code ec;
   stream_.next_layer().shutdown(tcp::socket::shutdown_both, ec);
   stream_.next_layer().close(ec);

@@ -35,11 +35,7 @@ asio::awaitable<std::unique_ptr<smtp::SmtpClient>> Upstreams::connect(const std:
   reused = false;
   for (const auto& h : hosts) {
     if (fresh) break;
-    const auto it = parked_.find(key(h.host, h.port));
-    if (it == parked_.end()) continue;
-    auto client = std::move(it->second);
-    parked_.erase(it);
-    if (client->is_open()) {
+    if (auto client = ctx_.pool.take(h.host, h.port)) {
       reused = true;
       co_return client;
     }
@@ -80,23 +76,6 @@ asio::awaitable<std::unique_ptr<smtp::SmtpClient>> Upstreams::connect(const std:
   throw smtp::SmtpError(smtp::SmtpError::Kind::connect, "no upstream host");
 }
 
-void Upstreams::park(std::unique_ptr<smtp::SmtpClient> client) {
-  if (!client || !client->is_open()) return;
-  const auto k = key(client->host(), client->port());
-  parked_.emplace(k, std::move(client));
-}
-
-asio::awaitable<void> Upstreams::close_all() {
-  auto parked = std::move(parked_);
-  parked_.clear();
-  for (auto& [k, client] : parked) {
-    try {
-      co_await client->quit();
-    } catch (const std::exception&) {
-      // Closing anyway.
-    }
-    client->close();
-  }
-}
+void Upstreams::park(std::unique_ptr<smtp::SmtpClient> client) { ctx_.pool.keep(std::move(client)); }
 
 }  // namespace ndrlink::daemon::relay

@@ -1,8 +1,8 @@
-// One relay session's upstream connections: routes recipients (smarthost
-// or MX), opens connections (greeting, EHLO, STARTTLS as configured, AUTH
-// to a smarthost) trying each MX host in turn, and keeps connections whose
-// transaction ended for the session's next transaction. Closes them all
-// (QUIT) at the end of the session.
+// One relay session's way upstream: routes recipients (smarthost or MX,
+// the MX answers cached for the session), and opens connections
+// (greeting, EHLO, STARTTLS as configured, AUTH to a smarthost) trying
+// each MX host in turn — or takes one kept by the daemon-wide pool — and
+// gives connections whose transaction ended back to the pool.
 #pragma once
 
 #include <utility>  // before Asio (Boost 1.74)
@@ -31,22 +31,18 @@ class Upstreams {
   // The hosts for `domain` (smarthost: always the smarthost). Throws
   // smtp::MxError.
   boost::asio::awaitable<std::vector<smtp::MxHost>> route(const std::string& domain);
-  // A parked connection to one of `hosts` (then `reused` is set; unless
-  // `fresh`), else a new one to the first host that works. Throws
-  // smtp::SmtpError (the last host's failure) or Unavailable.
+  // A kept connection to one of `hosts` from the pool (then `reused` is
+  // set; unless `fresh`), else a new one to the first host that works.
+  // Throws smtp::SmtpError (the last host's failure) or Unavailable.
   boost::asio::awaitable<std::unique_ptr<smtp::SmtpClient>> connect(const std::vector<smtp::MxHost>& hosts,
                                                                     bool& reused, bool fresh = false);
   // Keeps an open connection (between transactions) for reuse.
   void park(std::unique_ptr<smtp::SmtpClient> client);
-  // QUITs every parked connection.
-  boost::asio::awaitable<void> close_all();
 
  private:
-  static std::string key(const std::string& host, std::uint16_t port) { return host + ":" + std::to_string(port); }
   RelayContext& ctx_;
   std::string session_;
   std::map<std::string, std::vector<smtp::MxHost>> routes_;  // domain -> hosts, per session
-  std::multimap<std::string, std::unique_ptr<smtp::SmtpClient>> parked_;
 };
 
 }  // namespace ndrlink::daemon::relay

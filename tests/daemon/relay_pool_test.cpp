@@ -1,0 +1,99 @@
+// The daemon-wide pool of kept upstream connections, in the real ndrlinkd
+// against a scripted upstream: clients that connect per message share one
+// upstream connection; an idle one is QUIT after its idle time; at most
+// upstream_keep_per_host are kept; none are kept with 0; the daemon QUITs
+// them when it stops.
+#include <utility>  // before Asio (Boost 1.74)
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "relay_fixture.h"
+
+namespace ndrlink::testing {
+namespace {
+using namespace std::chrono_literals;
+
+// One client session: greeting, EHLO, one message to `rcpt`, QUIT.
+void send_one(RelayTest& t, const std::string& rcpt, const std::string& id) {
+  auto c = t.greeted();
+  EXPECT_EQ(c->command("MAIL FROM:<app@app.test>"), "250 2.1.0 Ok");
+  EXPECT_EQ(c->command("RCPT TO:<" + rcpt + ">").substr(0, 4), "250 ");
+  EXPECT_EQ(c->command("DATA").substr(0, 4), "354 ");
+  EXPECT_EQ(c->command(RelayTest::message("Message-ID: <" + id + "@app.test>\r\n") + ".").substr(0, 4), "250 ");
+  EXPECT_EQ(c->command("QUIT").substr(0, 4), "221 ");
+}
+
+std::size_t quits(const test::ScriptedSmtpServer& s) { return with_verb(s.commands(), "QUIT").size(); }
+
+// Waits until the upstream received `n` QUITs (or 5 s passed).
+bool wait_for_quits(const test::ScriptedSmtpServer& s, std::size_t n) {
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (quits(s) < n && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
+  return quits(s) >= n;
+}
+
+TEST_F(RelayTest, ClientsConnectingPerMessageShareOneUpstreamConnection) {
+  start();
+  for (int i = 0; i < 3; ++i) send_one(*this, "a" + std::to_string(i) + "@example.com", "p" + std::to_string(i));
+  EXPECT_EQ(upstream_->messages().size(), 3u);
+  EXPECT_EQ(upstream_->connections(), 1);
+  EXPECT_EQ(with_verb(upstream_->commands(), "EHLO").size(), 1u);
+  EXPECT_EQ(quits(*upstream_), 0u);  // kept, not closed with the client's session
+  EXPECT_EQ(acceptances().size(), 3u);
+}
+
+TEST_F(RelayTest, AKeptConnectionIdleTooLongIsClosedWithQuit) {
+  start("upstream_keep_idle_seconds = 1");
+  send_one(*this, "a@example.com", "i1");
+  EXPECT_TRUE(wait_for_quits(*upstream_, 1));
+  send_one(*this, "b@example.com", "i2");
+  EXPECT_EQ(upstream_->connections(), 2);
+  EXPECT_EQ(upstream_->messages().size(), 2u);
+}
+
+TEST_F(RelayTest, WithKeepPerHostZeroEveryTransactionHasItsOwnConnection) {
+  start("upstream_keep_per_host = 0");
+  auto c = greeted();
+  for (int i = 0; i < 2; ++i) {
+    c->command("MAIL FROM:<app@app.test>");
+    EXPECT_EQ(c->command("RCPT TO:<z" + std::to_string(i) + "@example.com>").substr(0, 4), "250 ");
+    c->command("DATA");
+    EXPECT_EQ(c->command(message("Message-ID: <z" + std::to_string(i) + "@app.test>\r\n") + ".").substr(0, 4), "250 ");
+  }
+  EXPECT_EQ(upstream_->connections(), 2);
+  EXPECT_TRUE(wait_for_quits(*upstream_, 2));
+}
+
+// Two sessions in a transaction at once hold two connections; with one
+// kept per host, the second one back is closed.
+TEST_F(RelayTest, AtMostKeepPerHostConnectionsAreKept) {
+  start("upstream_keep_per_host = 1");
+  auto first = greeted(), second = greeted();
+  for (auto* c : {first.get(), second.get()}) {
+    c->command("MAIL FROM:<app@app.test>");
+    EXPECT_EQ(c->command("RCPT TO:<k@example.com>").substr(0, 4), "250 ");
+    c->command("DATA");
+  }
+  EXPECT_EQ(first->command(message("Message-ID: <k1@app.test>\r\n") + ".").substr(0, 4), "250 ");
+  EXPECT_EQ(second->command(message("Message-ID: <k2@app.test>\r\n") + ".").substr(0, 4), "250 ");
+  EXPECT_EQ(upstream_->connections(), 2);
+  EXPECT_TRUE(wait_for_quits(*upstream_, 1));
+  send_one(*this, "k3@example.com", "k3");
+  EXPECT_EQ(upstream_->connections(), 2);  // the kept one
+  EXPECT_EQ(quits(*upstream_), 1u);
+}
+
+TEST_F(RelayTest, KeptConnectionsAreClosedWithQuitWhenTheDaemonStops) {
+  start();
+  send_one(*this, "s@example.com", "s1");
+  EXPECT_EQ(quits(*upstream_), 0u);
+  const auto before = std::chrono::steady_clock::now();
+  EXPECT_EQ(daemon_->terminate(), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 5s);
+  EXPECT_EQ(quits(*upstream_), 1u);
+}
+
+}  // namespace
+}  // namespace ndrlink::testing
