@@ -27,6 +27,11 @@ std::string upper(std::string s) {
 
 }  // namespace
 
+smtp::SmtpReply as_client_reply(smtp::SmtpReply reply) {
+  if (reply.code == 421) reply.code = 451;
+  return reply;
+}
+
 smtp::SmtpReply local_reply(int code, std::string enhanced, std::string text) {
   smtp::SmtpReply r;
   r.code = code;
@@ -154,6 +159,11 @@ asio::awaitable<RelayTransaction::Leg*> RelayTransaction::open_leg(const std::ve
     try {
       // MAIL and the first RCPT in one round trip when pipelined.
       std::tie(mail, rcpt_reply) = co_await leg->client->mail_rcpt(from, params, rcpt.path, to_params);
+      // A 421 there is the upstream's idle timeout, sent while it was kept.
+      if (reused && mail.code == 421) {
+        spdlog::debug("relay {}: kept upstream connection was closed ({}), opening another", session_, mail.summary());
+        stale = true;
+      }
     } catch (const smtp::SmtpError& e) {
       if (!reused) throw;
       spdlog::debug("relay {}: kept upstream connection is gone ({}), opening another", session_, e.what());
@@ -235,7 +245,7 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
   }
   if (refusal) {
     co_await record_refusal(address, *refusal, mx_host, "rcpt");
-    co_return *refusal;
+    co_return as_client_reply(*refusal);
   }
   if (failure) {
     ++ctx_.stats.errors;
@@ -249,11 +259,15 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
   }
   if (!reply.positive()) {
     co_await record_refusal(address, reply, mx_host, "rcpt");
+    if (reply.code == 421) {  // the upstream closes the connection: its other recipients wait for DATA in vain
+      leg->failure = "upstream closed the connection: " + reply.summary();
+      leg->client->close();
+    }
     if (ctx_.config.verp && leg->accepted.empty()) {
       co_await end_leg(*leg);
       std::erase_if(legs_, [leg](const auto& l) { return l.get() == leg; });
     }
-    co_return reply;
+    co_return as_client_reply(reply);
   }
   auto a = smtp::acceptance_from_reply(reply, address, sender_, mx_host, "relay");
   a.envid = leg->envid;
@@ -402,7 +416,7 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
     co_return local_reply(250, "2.0.0", "Ok: " + message_id + " relayed in " + std::to_string(sent) +
                                             " upstream transaction(s)");
   }
-  if (deferred) co_return *deferred;
+  if (deferred) co_return as_client_reply(*deferred);
   if (refused) co_return *refused;
   co_return local_reply(451, "4.4.2", "Upstream failed during DATA, try again later");
 }

@@ -33,6 +33,10 @@
 
 namespace ndrlink::daemon::relay {
 
+// An upstream's reply passed to the client as the relay's own: a 421 (the
+// upstream closing its channel, RFC 5321 3.8) becomes 451 with the
+// upstream's text, since the client's channel to the relay stays open.
+smtp::SmtpReply as_client_reply(smtp::SmtpReply reply);
 // A reply made by the relay itself.
 smtp::SmtpReply local_reply(int code, std::string enhanced, std::string text);
 // The reply on the wire: every line "NNN-" / "NNN " with the enhanced

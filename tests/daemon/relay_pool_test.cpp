@@ -85,6 +85,49 @@ TEST_F(RelayTest, AtMostKeepPerHostConnectionsAreKept) {
   EXPECT_EQ(quits(*upstream_), 1u);
 }
 
+// An upstream that timed a kept connection out said "421" and closed it
+// while it was kept: the next transaction reads that 421 as the reply to
+// MAIL (no PIPELINING: MAIL goes alone) and goes on a new connection; the
+// client never sees it.
+TEST_F(RelayTest, AKeptConnectionTheUpstreamTimedOutIsReplacedUnseen) {
+  test::ScriptedSmtpServer::Options o;
+  o.extensions = {"8BITMIME", "SIZE 10240000", "DSN", "ENHANCEDSTATUSCODES"};
+  upstream_ = std::make_unique<test::ScriptedSmtpServer>(o);
+  upstream_->on("MAIL", std::vector<test::ScriptedSmtpServer::Action>{
+                            test::ScriptedSmtpServer::reply(""),
+                            test::ScriptedSmtpServer::reply_and_close("421 4.4.2 relay.test Error: timeout exceeded"),
+                            test::ScriptedSmtpServer::reply("")});
+  start();
+  send_one(*this, "t1@example.com", "t1");
+  send_one(*this, "t2@example.com", "t2");
+  EXPECT_EQ(upstream_->messages().size(), 2u);
+  EXPECT_EQ(upstream_->connections(), 2);
+  EXPECT_TRUE(refusals().empty());
+}
+
+// A 421 means the upstream closes its channel; the relay's channel to the
+// client stays open, so the client gets 451 with the upstream's text, and
+// the recipients already accepted on that connection are not lost: DATA
+// answers 451 (the client retries the message).
+TEST_F(RelayTest, Upstream421IsA451ForTheClient) {
+  start("verp = false");
+  upstream_->on_rcpt("b@example.com", test::ScriptedSmtpServer::reply_and_close("421 4.3.2 Shutting down"));
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  EXPECT_EQ(c->command("RCPT TO:<b@example.com>"), "451 4.3.2 Shutting down");
+  EXPECT_EQ(c->command("DATA").substr(0, 4), "354 ");
+  EXPECT_EQ(c->command(message() + ".").substr(0, 4), "451 ");
+  EXPECT_TRUE(upstream_->messages().empty());
+  const auto refused = refusals();
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].reply_code, 421);  // recorded as the upstream said it
+  const auto rows = acceptances();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].recipient, "a@example.com");
+  EXPECT_EQ(rows[0].state, "bounced");  // marked never sent, not left pending
+}
+
 TEST_F(RelayTest, KeptConnectionsAreClosedWithQuitWhenTheDaemonStops) {
   start();
   send_one(*this, "s@example.com", "s1");
