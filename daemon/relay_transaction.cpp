@@ -315,8 +315,8 @@ asio::awaitable<void> RelayTransaction::send(Leg& leg, const std::string& messag
   auto& out = leg.sent;
   try {
     const std::string tag = ctx_.config.header && leg.accepted.size() == 1 ? leg.accepted.front().token : std::string();
-    const std::string payload = top_headers(added_id, tag) + message;
-    out.reply = co_await leg.client->data(payload);
+    const std::string head = top_headers(added_id, tag);
+    out.reply = co_await leg.client->data(head, message);  // the copies share `message`
   } catch (const smtp::SmtpError& e) {
     leg.failure = e.what();  // a transport failure or a reply out of protocol
   }

@@ -252,12 +252,30 @@ asio::awaitable<std::pair<SmtpReply, SmtpReply>> SmtpClient::mail_rcpt(std::stri
   co_return std::pair{std::move(mail), std::move(rcpt)};
 }
 
-asio::awaitable<SmtpReply> SmtpClient::data(std::string_view message) {
+asio::awaitable<SmtpReply> SmtpClient::data(std::string_view message) { co_return co_await data({}, message); }
+
+asio::awaitable<SmtpReply> SmtpClient::data(std::string_view head, std::string_view message) {
   if (extensions_.chunking) {
-    std::string copy;
-    const std::string_view chunk = is_crlf_lines(message) ? message : std::string_view(copy = crlf_lines(message));
-    const std::string head = "BDAT " + std::to_string(chunk.size()) + " LAST\r\n";
-    co_return co_await send_message(head, chunk, "BDAT");
+    // BDAT needs the size first: the encoded size, counted block by block
+    // unless the message is in canonical form already (the usual case).
+    LineEncoder encoder(false);
+    std::size_t size = head.size() + message.size();
+    if (!is_crlf_lines(head) || !is_crlf_lines(message)) {
+      size = 0;
+      std::string scratch;
+      for (const std::string_view part : {head, message}) {
+        for (std::size_t at = 0; at < part.size(); at += kDataBlock) {
+          scratch.clear();
+          encoder.feed(part.substr(at, kDataBlock), scratch);
+          size += scratch.size();
+        }
+      }
+      scratch.clear();
+      encoder.finish(scratch);
+      size += scratch.size();
+      encoder = LineEncoder(false);
+    }
+    co_return co_await send_message("BDAT " + std::to_string(size) + " LAST\r\n", head, message, encoder, "BDAT");
   }
   const SmtpReply go = co_await exchange("DATA", options_.timeouts.data_init, "DATA");
   if (go.code != 354) {
@@ -265,20 +283,26 @@ asio::awaitable<SmtpReply> SmtpClient::data(std::string_view message) {
       throw SmtpError(SmtpError::Kind::protocol, where() + ": DATA: unexpected reply " + go.summary());
     co_return go;
   }
-  const std::string payload = dot_stuff(message);
-  co_return co_await send_message({}, payload, "DATA");
+  LineEncoder stuffer(true);
+  co_return co_await send_message({}, head, message, stuffer, "DATA");
 }
 
-asio::awaitable<SmtpReply> SmtpClient::send_message(std::string_view head, std::string_view body, const char* step) {
-  // The first block carries the command (BDAT) with it: one segment for a
-  // small message.
-  std::string first(head);
-  first += body.substr(0, kDataBlock - std::min(kDataBlock, head.size()));
-  co_await send(first, options_.timeouts.data_block, step);
-  for (std::size_t at = first.size() - head.size(); at < body.size(); at += kDataBlock) {
-    const std::string_view block = body.substr(at, kDataBlock);
-    co_await send(block, options_.timeouts.data_block, step);
+asio::awaitable<SmtpReply> SmtpClient::send_message(std::string command, std::string_view head,
+                                                    std::string_view message, LineEncoder& encoder,
+                                                    const char* step) {
+  // The command goes in the first block: one segment for a small message.
+  std::string block = std::move(command);
+  for (const std::string_view part : {head, message}) {
+    for (std::size_t at = 0; at < part.size(); at += kDataBlock) {
+      encoder.feed(part.substr(at, kDataBlock), block);
+      if (block.size() >= kDataBlock) {
+        co_await send(block, options_.timeouts.data_block, step);
+        block.clear();
+      }
+    }
   }
+  encoder.finish(block);
+  if (!block.empty()) co_await send(block, options_.timeouts.data_block, step);
   const std::string what = std::string("end of ") + step;
   SmtpReply reply = co_await read_reply(options_.timeouts.data_end, what.c_str());
   if (reply.code < 200 || (reply.code >= 300 && reply.code < 400))

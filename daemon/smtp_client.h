@@ -30,6 +30,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "net_stream.h"
+#include "smtp_data.h"
 #include "smtp_reply.h"
 
 namespace ndrlink::smtp {
@@ -140,6 +141,11 @@ class SmtpClient {
   // a 1xx/3xx at the end) throws SmtpError(protocol): the session's state
   // is unknown.
   boost::asio::awaitable<SmtpReply> data(std::string_view message);
+  // data() of `head` (header lines to put on top, CRLF-terminated) and
+  // `message`, sent as one message without ever concatenating them: the
+  // message goes out in blocks encoded one at a time, so sending it costs
+  // a block's memory, not a copy (one message to many upstreams at once).
+  boost::asio::awaitable<SmtpReply> data(std::string_view head, std::string_view message);
   boost::asio::awaitable<SmtpReply> rset();
   boost::asio::awaitable<SmtpReply> noop();
   // QUIT, then closes the connection.
@@ -160,9 +166,11 @@ class SmtpClient {
   boost::asio::awaitable<void> send(std::string_view bytes, Duration timeout, const char* step);
   boost::asio::awaitable<SmtpReply> read_reply(Duration timeout, const char* step);
   boost::asio::awaitable<SmtpReply> exchange(std::string_view line, Duration timeout, const char* step);
-  // Writes `head` + `body` in data-block writes (each bounded by the
-  // data-block timeout), then reads the reply to the end of the message.
-  boost::asio::awaitable<SmtpReply> send_message(std::string_view head, std::string_view body, const char* step);
+  // Writes `command`, then `head` and `message` through `encoder`, in
+  // writes of about a data block (each bounded by the data-block timeout),
+  // then reads the reply to the end of the message.
+  boost::asio::awaitable<SmtpReply> send_message(std::string command, std::string_view head, std::string_view message,
+                                                 LineEncoder& encoder, const char* step);
   boost::asio::awaitable<SmtpReply> auth_login(std::string_view user, std::string_view password);
   [[noreturn]] void fail(const net::NetError& e, const std::string& prefix) const;
   std::string where() const;  // "host:port"

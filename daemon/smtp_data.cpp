@@ -2,34 +2,45 @@
 
 namespace ndrlink::smtp {
 
-namespace {
-// Line ends made CRLF, a final CRLF added; with `stuff` a line's leading
-// '.' doubled and the terminating ".\r\n" appended.
-std::string canonical(std::string_view message, bool stuff) {
-  std::string out;
-  out.reserve(message.size() + (stuff ? message.size() / 32 + 8 : 2));
-  bool line_start = true;
-  for (std::size_t i = 0; i < message.size(); ++i) {
-    const char c = message[i];
+void LineEncoder::feed(std::string_view in, std::string& out) {
+  out.reserve(out.size() + in.size() + (stuff_ ? in.size() / 32 + 8 : 2));
+  for (const char c : in) {
+    if (after_cr_) {
+      after_cr_ = false;
+      if (c == '\n') continue;  // the LF of a CRLF whose CR ended the previous piece
+    }
     if (c == '\r' || c == '\n') {
-      if (c == '\r' && i + 1 < message.size() && message[i + 1] == '\n') ++i;
       out += "\r\n";
-      line_start = true;
+      line_start_ = true;
+      after_cr_ = c == '\r';
       continue;
     }
-    if (stuff && line_start && c == '.') out += '.';
+    if (stuff_ && line_start_ && c == '.') out += '.';
     out += c;
-    line_start = false;
+    line_start_ = false;
   }
-  if (!line_start) out += "\r\n";
-  if (stuff) out += ".\r\n";
+}
+
+void LineEncoder::finish(std::string& out) {
+  if (!line_start_) out += "\r\n";
+  if (stuff_) out += ".\r\n";
+  line_start_ = true;
+  after_cr_ = false;
+}
+
+namespace {
+std::string encode(std::string_view message, bool stuff) {
+  LineEncoder encoder(stuff);
+  std::string out;
+  encoder.feed(message, out);
+  encoder.finish(out);
   return out;
 }
 }  // namespace
 
-std::string dot_stuff(std::string_view message) { return canonical(message, true); }
+std::string dot_stuff(std::string_view message) { return encode(message, true); }
 
-std::string crlf_lines(std::string_view message) { return canonical(message, false); }
+std::string crlf_lines(std::string_view message) { return encode(message, false); }
 
 bool is_crlf_lines(std::string_view message) {
   if (message.empty()) return true;

@@ -23,6 +23,23 @@ std::string crlf_lines(std::string_view message);
 // True when crlf_lines(message) == message (nothing to copy).
 bool is_crlf_lines(std::string_view message);
 
+// dot_stuff / crlf_lines in pieces, so that a message can go out block by
+// block without a whole encoded copy in memory: feed() appends the
+// encoding of the next piece to `out` (a CR at the end of one piece and an
+// LF at the start of the next are one line end); finish() ends the last
+// line with CRLF when it lacks one and, with `stuff`, appends ".\r\n".
+class LineEncoder {
+ public:
+  explicit LineEncoder(bool stuff) : stuff_(stuff) {}
+  void feed(std::string_view in, std::string& out);
+  void finish(std::string& out);
+
+ private:
+  bool stuff_;
+  bool line_start_ = true;
+  bool after_cr_ = false;  // the last byte fed was a CR (already written as CRLF)
+};
+
 // Reverses dot_stuff's transparency on a received payload that ends before
 // the terminating "." line (the lines as sent, CRLF kept): each line's
 // leading '.' is removed. Used by test servers.

@@ -315,6 +315,38 @@ TEST(SmtpClient, WithChunkingTheMessageIsOneBdatChunkNotDotStuffed) {
   EXPECT_EQ(std::count(commands.begin(), commands.end(), "DATA"), 0);
 }
 
+// data(head, message) sends them as one message in blocks: a message of
+// several blocks with dots and bare line ends where blocks meet arrives
+// exactly as one encoded copy of head + message would (DATA: stuffed and
+// unstuffed again; BDAT: its size counted right, or the next command
+// would be read as message data).
+TEST(SmtpClient, HeadAndMessageGoOutAsOneMessageInBlocks) {
+  std::string message = "Subject: blocks\n\n";
+  while (message.size() < 200'000) message += ".dot at a line start\nand a bare LF line end\r\n";
+  const std::string head = "X-Added: yes\r\n";
+  const std::string expected = crlf_lines(head + message);
+  for (const bool chunking : {false, true}) {
+    ScriptedSmtpServer server(chunking ? chunking_server() : ScriptedSmtpServer::Options{});
+    SmtpReply first, second;
+    const auto out = run(server, plain_options(), [&](SmtpClient& c) -> boost::asio::awaitable<void> {
+      const std::string from = "a@client.test", to = "b@example.com", small = "Subject: 2\r\n\r\nx\r\n";
+      co_await c.mail_from(from);
+      co_await c.rcpt_to(to);
+      first = co_await c.data(head, message);
+      co_await c.mail_from(from);
+      co_await c.rcpt_to(to);
+      second = co_await c.data(small);
+    });
+    ASSERT_EQ(out.error, "") << chunking;
+    EXPECT_EQ(first.code, 250) << chunking;
+    EXPECT_EQ(second.code, 250) << chunking;
+    const auto messages = server.messages();
+    ASSERT_EQ(messages.size(), 2u) << chunking;
+    EXPECT_TRUE(messages[0].body == expected) << chunking << ": " << messages[0].body.size() << " vs " << expected.size();
+    EXPECT_EQ(messages[1].body, "Subject: 2\r\n\r\nx\r\n") << chunking;
+  }
+}
+
 // A refusal of the chunk is the verdict; a reply that is neither 2xx nor
 // 4xx/5xx (here a 354 to BDAT) leaves the session unknown: an error.
 TEST(SmtpClient, BdatRefusedOrAnsweredOutOfProtocol) {

@@ -180,6 +180,25 @@ TEST(SmtpData, CrlfLinesForChunks) {
   }
 }
 
+// Fed in two pieces split anywhere (a CRLF cut in half, a dot right after
+// the cut), the encoder writes what the whole message encodes to.
+TEST(SmtpData, LineEncoderInPiecesEqualsTheWhole) {
+  const std::string messages[] = {"a\r\n.b\r\n..c\r\n", ".\r\n.", "x\r\r\n.\n\r.y", "bare\nlf\n.dot", "\r\n\r\n", "end\r"};
+  for (const std::string& m : messages) {
+    for (bool stuff : {true, false}) {
+      const std::string whole = stuff ? dot_stuff(m) : crlf_lines(m);
+      for (std::size_t cut = 0; cut <= m.size(); ++cut) {
+        LineEncoder e(stuff);
+        std::string out;
+        e.feed(std::string_view(m).substr(0, cut), out);
+        e.feed(std::string_view(m).substr(cut), out);
+        e.finish(out);
+        EXPECT_EQ(out, whole) << "stuff " << stuff << " cut " << cut << " of " << m;
+      }
+    }
+  }
+}
+
 TEST(SmtpData, UnstuffReversesStuffing) {
   const std::string message = "Subject: t\r\n\r\n.leading\r\n..two\r\nend\r\n";
   std::string wire = dot_stuff(message);
