@@ -62,6 +62,10 @@ void RelayTransaction::begin(const Command& mail) {
   legs_.clear();
 }
 
+bool RelayTransaction::holds_connection() const {
+  return std::any_of(legs_.begin(), legs_.end(), [](const auto& l) { return l->client != nullptr; });
+}
+
 std::size_t RelayTransaction::accepted() const {
   std::size_t n = 0;
   for (const auto& l : legs_) n += l->accepted.size();
@@ -149,9 +153,19 @@ asio::awaitable<RelayTransaction::Leg*> RelayTransaction::open_leg(const std::ve
   smtp::SmtpReply mail;
   // A parked connection may have been closed by the server meanwhile:
   // then once more on a new one.
+  // Waiting for a free slot is for a transaction that holds no other
+  // upstream connection and opens no other (pipelined RCPTs): two holding
+  // ones could wait for each other.
+  const bool may_wait = !holds_connection() && opening_ == 0;
+  ++opening_;
+  struct Opened {
+    std::size_t& n;
+    ~Opened() { --n; }
+  } opened{opening_};
   for (bool fresh : {false, true}) {
     bool reused = false;
-    leg->client = co_await upstreams_.connect(hosts, reused, fresh);
+    leg->client.reset();  // a stale one gives its slot back first
+    leg->client = co_await upstreams_.connect(hosts, reused, may_wait, fresh);
     leg->envid = ctx_.config.envid && leg->client->extensions().dsn ? reserved.verp_token : std::string();
     const std::string params = mail_params(*leg->client, leg->envid);
     const std::string to_params = rcpt_params(*leg->client, rcpt);
@@ -240,6 +254,14 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
     }
   } catch (const Unavailable& u) {
     refusal = u.reply;
+  } catch (const AtCapacity& busy) {
+    spdlog::warn("relay {}: RCPT <{}>: {} upstream connections to {} already (relay.upstream_max_per_host)", session_,
+                 address, ctx_.config.upstream_max_per_host, busy.host);
+    // Holding other connections: the client sends the rest in another
+    // transaction (RFC 5321 4.5.3.1.10); else it tries again later.
+    co_return !busy.waited ? local_reply(452, "4.5.3", "Too many upstream connections to " + busy.host +
+                                                      " at once, send the other recipients in another transaction")
+                      : local_reply(451, "4.4.5", "Too many upstream connections to " + busy.host + ", try again later");
   } catch (const smtp::SmtpError& e) {
     failure = e;
   }

@@ -74,13 +74,14 @@ class RelayTransaction {
   };
   // One upstream transaction.
   struct Leg {
-    std::unique_ptr<smtp::SmtpClient> client;
+    Connection client;
     std::string envid;
     std::vector<Recipient> accepted;
     std::string failure;  // a transport failure: the connection is gone
     Sent sent;
   };
 
+  bool holds_connection() const;  // some leg has an upstream connection
   std::string mail_params(const smtp::SmtpClient& client, const std::string& envid) const;
   std::string rcpt_params(const smtp::SmtpClient& client, const Command& rcpt) const;
   // A new upstream transaction whose first recipient is `rcpt` (MAIL and
@@ -115,6 +116,7 @@ class RelayTransaction {
   Command mail_;
   std::size_t attempted_ = 0;
   std::vector<std::unique_ptr<Leg>> legs_;
+  std::size_t opening_ = 0;  // open_leg() calls in flight (pipelined RCPTs)
 };
 
 }  // namespace ndrlink::daemon::relay

@@ -30,52 +30,71 @@ asio::awaitable<std::vector<smtp::MxHost>> Upstreams::route(const std::string& d
   co_return hosts;
 }
 
-asio::awaitable<std::unique_ptr<smtp::SmtpClient>> Upstreams::connect(const std::vector<smtp::MxHost>& hosts,
-                                                                     bool& reused, bool fresh) {
+asio::awaitable<Connection> Upstreams::connect(const std::vector<smtp::MxHost>& hosts, bool& reused, bool may_wait,
+                                               bool fresh) {
   reused = false;
-  for (const auto& h : hosts) {
-    if (fresh) break;
-    if (auto client = ctx_.pool.take(h.host, h.port)) {
-      reused = true;
-      co_return client;
-    }
-  }
-  std::unique_ptr<smtp::SmtpError> last_error;
-  std::unique_ptr<Unavailable> last_refusal;
-  for (const auto& h : hosts) {
-    auto client = std::make_unique<smtp::SmtpClient>(ctx_.io.get_executor(), ctx_.upstream);
-    try {
-      const std::string host = h.host;
-      const auto reply = co_await client->open(host, h.port);
-      if (!reply.positive()) {
-        spdlog::warn("relay {}: upstream {}:{} refused the session: {}", session_, h.host, h.port, reply.summary());
-        last_refusal = std::make_unique<Unavailable>(Unavailable{reply});
-        client->close();
-        continue;
+  const auto deadline = std::chrono::steady_clock::now() + ctx_.upstream.timeouts.connect;
+  while (true) {
+    for (const auto& h : hosts) {
+      if (fresh) break;
+      if (auto client = ctx_.pool.take(h.host, h.port)) {
+        reused = true;
+        co_return client;
       }
-      if (ctx_.config.upstream == RelayConfig::Upstream::smarthost && !ctx_.config.smarthost_user.empty()) {
-        const std::string user = ctx_.config.smarthost_user;
-        const auto auth = co_await client->auth(user, ctx_.smarthost_password);
-        if (!auth.positive()) {
-          spdlog::error("relay {}: smarthost {}:{} refused AUTH as {}: {}", session_, h.host, h.port, user,
-                        auth.summary());
-          last_refusal = std::make_unique<Unavailable>(Unavailable{auth});
-          client->close();
-          continue;
-        }
-      }
-      co_return client;
-    } catch (const smtp::SmtpError& e) {
-      spdlog::warn("relay {}: upstream {}", session_, e.what());
-      last_error = std::make_unique<smtp::SmtpError>(e);
-      client->close();
     }
+    fresh = false;  // a kept connection given back while waiting will do
+    bool tried = false;
+    std::unique_ptr<smtp::SmtpError> last_error;
+    std::unique_ptr<Unavailable> last_refusal;
+    for (const auto& h : hosts) {
+      auto client = ctx_.pool.open_slot(h.host, h.port, ctx_.upstream);
+      if (!client) continue;
+      tried = true;
+      try {
+        co_return co_await open(std::move(client), h);
+      } catch (const Unavailable& u) {
+        last_refusal = std::make_unique<Unavailable>(u);
+      } catch (const smtp::SmtpError& e) {
+        spdlog::warn("relay {}: upstream {}", session_, e.what());
+        last_error = std::make_unique<smtp::SmtpError>(e);
+      }
+    }
+    if (last_error) throw *last_error;
+    if (last_refusal) throw *last_refusal;
+    if (tried || hosts.empty()) throw smtp::SmtpError(smtp::SmtpError::Kind::connect, "no upstream host");
+    if (!may_wait || std::chrono::steady_clock::now() >= deadline) throw AtCapacity{hosts.front().host, may_wait};
+    spdlog::debug("relay {}: {} upstream connection(s) to {} already, waiting for one", session_,
+                  ctx_.config.upstream_max_per_host, hosts.front().host);
+    co_await ctx_.pool.wait_for_change(hosts.front().host, hosts.front().port, deadline);
   }
-  if (last_error) throw *last_error;
-  if (last_refusal) throw *last_refusal;
-  throw smtp::SmtpError(smtp::SmtpError::Kind::connect, "no upstream host");
 }
 
-void Upstreams::park(std::unique_ptr<smtp::SmtpClient> client) { ctx_.pool.keep(std::move(client)); }
+asio::awaitable<Connection> Upstreams::open(Connection client, const smtp::MxHost& h) {
+  try {
+    const std::string host = h.host;
+    const auto reply = co_await client->open(host, h.port);
+    if (!reply.positive()) {
+      spdlog::warn("relay {}: upstream {}:{} refused the session: {}", session_, h.host, h.port, reply.summary());
+      client->close();
+      throw Unavailable{reply};
+    }
+    if (ctx_.config.upstream == RelayConfig::Upstream::smarthost && !ctx_.config.smarthost_user.empty()) {
+      const std::string user = ctx_.config.smarthost_user;
+      const auto auth = co_await client->auth(user, ctx_.smarthost_password);
+      if (!auth.positive()) {
+        spdlog::error("relay {}: smarthost {}:{} refused AUTH as {}: {}", session_, h.host, h.port, user,
+                      auth.summary());
+        client->close();
+        throw Unavailable{auth};
+      }
+    }
+  } catch (const smtp::SmtpError&) {
+    client->close();
+    throw;
+  }
+  co_return client;
+}
+
+void Upstreams::park(Connection client) { ctx_.pool.keep(std::move(client)); }
 
 }  // namespace ndrlink::daemon::relay

@@ -23,6 +23,12 @@ namespace ndrlink::daemon::relay {
 struct Unavailable {
   smtp::SmtpReply reply;
 };
+// Every host had relay.upstream_max_per_host connections, and none was
+// given back in time (or the caller could not wait).
+struct AtCapacity {
+  std::string host;
+  bool waited = false;  // false: the caller could not wait
+};
 
 class Upstreams {
  public:
@@ -32,14 +38,23 @@ class Upstreams {
   // smtp::MxError.
   boost::asio::awaitable<std::vector<smtp::MxHost>> route(const std::string& domain);
   // A kept connection to one of `hosts` from the pool (then `reused` is
-  // set; unless `fresh`), else a new one to the first host that works.
-  // Throws smtp::SmtpError (the last host's failure) or Unavailable.
-  boost::asio::awaitable<std::unique_ptr<smtp::SmtpClient>> connect(const std::vector<smtp::MxHost>& hosts,
-                                                                    bool& reused, bool fresh = false);
+  // set; unless `fresh`), else a new one to the first host that works and
+  // has a free slot. When every host is at its cap: waits (up to the
+  // connect timeout) for a connection to be kept or closed when `may_wait`
+  // — a caller that holds other upstream connections must not, or two
+  // sessions could each wait for the other's — else throws AtCapacity.
+  // Throws smtp::SmtpError (the last host's failure), Unavailable or
+  // AtCapacity.
+  boost::asio::awaitable<Connection> connect(const std::vector<smtp::MxHost>& hosts, bool& reused, bool may_wait,
+                                             bool fresh = false);
   // Keeps an open connection (between transactions) for reuse.
-  void park(std::unique_ptr<smtp::SmtpClient> client);
+  void park(Connection client);
 
  private:
+  // Greeting, EHLO, STARTTLS and AUTH on a new client; throws SmtpError or
+  // Unavailable (the client closed).
+  boost::asio::awaitable<Connection> open(Connection client, const smtp::MxHost& h);
+
   RelayContext& ctx_;
   std::string session_;
   std::map<std::string, std::vector<smtp::MxHost>> routes_;  // domain -> hosts, per session

@@ -10,51 +10,90 @@ namespace ndrlink::daemon::relay {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
-std::unique_ptr<smtp::SmtpClient> UpstreamPool::take(const std::string& host, std::uint16_t port) {
-  const auto it = kept_.find(key(host, port));
-  if (it == kept_.end()) return nullptr;
-  auto& queue = it->second;
-  std::unique_ptr<smtp::SmtpClient> client;
-  while (!client && !queue.empty()) {
-    auto kept = std::move(queue.back());
-    queue.pop_back();
-    if (kept.client->is_open()) client = std::move(kept.client);
+void UpstreamPool::Release::operator()(smtp::SmtpClient* client) const {
+  delete client;
+  if (host) {
+    --host->open;
+    ++host->changes;
   }
-  if (queue.empty()) kept_.erase(it);
-  return client;
 }
 
-void UpstreamPool::keep(std::unique_ptr<smtp::SmtpClient> client) {
+UpstreamPool::~UpstreamPool() {
+  // A kept connection holds its Host: let go of them (no QUIT: the I/O
+  // loop has ended).
+  for (auto& [k, h] : hosts_) auto gone = std::move(h->kept);
+}
+
+std::shared_ptr<UpstreamPool::Host>& UpstreamPool::host(const std::string& host, std::uint16_t port) {
+  auto& h = hosts_[key(host, port)];
+  if (!h) h = std::make_shared<Host>();
+  return h;
+}
+
+Connection UpstreamPool::take(const std::string& host, std::uint16_t port) {
+  const auto it = hosts_.find(key(host, port));
+  if (it == hosts_.end()) return nullptr;
+  auto& kept = it->second->kept;
+  while (!kept.empty()) {
+    auto client = std::move(kept.back().client);
+    kept.pop_back();
+    if (client->is_open()) return client;
+  }
+  return nullptr;
+}
+
+Connection UpstreamPool::open_slot(const std::string& host, std::uint16_t port,
+                                   const smtp::SmtpClientOptions& options) {
+  auto& h = this->host(host, port);
+  if (h->open >= max_per_host_) return nullptr;
+  ++h->open;
+  start_sweep();  // forgets the host again once its connections are gone
+  return Connection(new smtp::SmtpClient(io_.get_executor(), options), Release{h});
+}
+
+asio::awaitable<void> UpstreamPool::wait_for_change(const std::string& host, std::uint16_t port,
+                                                    Clock::time_point deadline) {
+  // Polled: waiting happens only at the cap, and a timer per waiter cannot
+  // outlive the I/O loop the way a Host shared with connections could.
+  const auto h = this->host(host, port);
+  const auto seen = h->changes;
+  asio::steady_timer poll(io_);
+  while (h->changes == seen && Clock::now() < deadline && !closed_) {
+    poll.expires_after(std::chrono::milliseconds(20));
+    boost::system::error_code ec;
+    co_await poll.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+void UpstreamPool::keep(Connection client) {
   if (!client || !client->is_open()) return;
-  auto& queue = kept_[key(client->host(), client->port())];
-  if (closed_ || queue.size() >= per_host_) {
-    if (queue.empty()) kept_.erase(key(client->host(), client->port()));
+  auto& h = host(client->host(), client->port());
+  if (closed_ || h->kept.size() >= keep_per_host_) {
     retire(std::move(client));
     return;
   }
-  queue.push_back(Kept{std::move(client), Clock::now()});
-  if (!sweeping_) {
-    sweeping_ = true;
-    asio::co_spawn(io_, sweep(), asio::detached);
-  }
+  h->kept.push_back(Kept{std::move(client), Clock::now()});
+  ++h->changes;
+  start_sweep();
 }
 
 void UpstreamPool::close_all() {
   closed_ = true;
   sweep_.cancel();
-  auto all = std::move(kept_);
-  kept_.clear();
-  for (auto& [k, queue] : all)
-    for (auto& kept : queue) retire(std::move(kept.client));
+  for (auto& [k, h] : hosts_) {
+    auto kept = std::move(h->kept);
+    h->kept.clear();
+    for (auto& k : kept) retire(std::move(k.client));
+  }
 }
 
 std::size_t UpstreamPool::kept() const {
   std::size_t n = 0;
-  for (const auto& [k, queue] : kept_) n += queue.size();
+  for (const auto& [k, h] : hosts_) n += h->kept.size();
   return n;
 }
 
-void UpstreamPool::retire(std::unique_ptr<smtp::SmtpClient> client) {
+void UpstreamPool::retire(Connection client) {
   if (!client->is_open()) return;
   auto owned = std::shared_ptr<smtp::SmtpClient>(std::move(client));
   asio::co_spawn(
@@ -70,19 +109,27 @@ void UpstreamPool::retire(std::unique_ptr<smtp::SmtpClient> client) {
       asio::detached);
 }
 
+void UpstreamPool::start_sweep() {
+  if (sweeping_ || closed_) return;
+  sweeping_ = true;
+  asio::co_spawn(io_, sweep(), asio::detached);
+}
+
 asio::awaitable<void> UpstreamPool::sweep() {
-  while (!closed_ && !kept_.empty()) {
+  while (!closed_ && !hosts_.empty()) {
     sweep_.expires_after(std::min<Duration>(idle_, std::chrono::seconds(1)));
     boost::system::error_code ec;
     co_await sweep_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     const auto now = Clock::now();
-    for (auto it = kept_.begin(); it != kept_.end();) {
-      auto& queue = it->second;
-      while (!queue.empty() && (now - queue.front().since >= idle_ || !queue.front().client->is_open())) {
-        retire(std::move(queue.front().client));
-        queue.pop_front();
+    for (auto it = hosts_.begin(); it != hosts_.end();) {
+      auto& kept = it->second->kept;
+      while (!kept.empty() && (now - kept.front().since >= idle_ || !kept.front().client->is_open())) {
+        retire(std::move(kept.front().client));
+        kept.pop_front();
       }
-      it = queue.empty() ? kept_.erase(it) : std::next(it);
+      // Nobody holds a connection to it or waits for one: forget it.
+      const bool unused = it->second->open == 0 && it->second.use_count() == 1;
+      it = unused ? hosts_.erase(it) : std::next(it);
     }
   }
   sweeping_ = false;

@@ -1,15 +1,21 @@
-// Upstream connections between transactions, shared by every relay
-// session (I/O thread only). A connection whose transaction ended well is
-// kept for the next transaction to the same host:port from any session —
-// most recently kept first — for at most `idle`, then QUIT and closed; at
-// most `per_host` are kept idle per host (one more is closed). A client
-// that connects per message (as many applications do) thus costs the
-// upstream no new connection, greeting and EHLO per message.
+// Upstream connections, shared by every relay session (I/O thread only).
 //
-// Contract: a connection handed out by take() is no longer the pool's;
-// it may still have been closed by the server meanwhile (the caller's
-// first command then fails: it opens a new one). After close_all() (the
-// relay stops) nothing more is kept.
+// Kept connections: one whose transaction ended well is kept for the next
+// transaction to the same host:port from any session — most recently kept
+// first — for at most `idle`, then QUIT and closed; at most `keep_per_host`
+// are kept per host (one more is closed). A client that connects per
+// message (as many applications do) thus costs the upstream no new
+// connection, greeting and EHLO per message.
+//
+// Slots: at most `max_per_host` connections to one host:port exist at
+// once (in use or kept); a Connection holds its slot until it is
+// destroyed, wherever that happens. Beyond that the upstream would refuse
+// us anyway (Postfix allows 50 per client by default).
+//
+// Contract: a connection handed out is no longer the pool's; a kept one
+// may have been closed by the server meanwhile (the caller's first
+// command then fails: it opens a new one). After close_all() (the relay
+// stops) nothing more is kept.
 #pragma once
 
 #include <utility>  // before Asio (Boost 1.74)
@@ -31,36 +37,65 @@ namespace ndrlink::daemon::relay {
 class UpstreamPool {
  public:
   using Duration = std::chrono::steady_clock::duration;
+  struct Host;
+  // Deletes the client and gives its slot back.
+  struct Release {
+    std::shared_ptr<Host> host;
+    void operator()(smtp::SmtpClient* client) const;
+  };
+  using Connection = std::unique_ptr<smtp::SmtpClient, Release>;
 
   explicit UpstreamPool(boost::asio::io_context& io) : io_(io), sweep_(io) {}
-  void configure(std::size_t per_host, Duration idle) { per_host_ = per_host, idle_ = idle; }
+  ~UpstreamPool();
+  UpstreamPool(const UpstreamPool&) = delete;
+  UpstreamPool& operator=(const UpstreamPool&) = delete;
+  void configure(std::size_t max_per_host, std::size_t keep_per_host, Duration idle) {
+    max_per_host_ = max_per_host, keep_per_host_ = keep_per_host, idle_ = idle;
+  }
 
   // A kept connection to host:port, or nullptr.
-  std::unique_ptr<smtp::SmtpClient> take(const std::string& host, std::uint16_t port);
+  Connection take(const std::string& host, std::uint16_t port);
+  // A new client (not connected yet) under a free slot of host:port, or
+  // nullptr when max_per_host connections to it exist.
+  Connection open_slot(const std::string& host, std::uint16_t port, const smtp::SmtpClientOptions& options);
+  // Returns once a connection to host:port was kept or went away (then
+  // take() or open_slot() may succeed), or at `deadline`.
+  boost::asio::awaitable<void> wait_for_change(const std::string& host, std::uint16_t port,
+                                               std::chrono::steady_clock::time_point deadline);
   // Keeps `client` when it is open (else drops it); closes it when the
-  // host has per_host kept already or the pool is closed.
-  void keep(std::unique_ptr<smtp::SmtpClient> client);
+  // host has keep_per_host kept already or the pool is closed.
+  void keep(Connection client);
   // QUITs every kept connection; keeps none from now on.
   void close_all();
   std::size_t kept() const;
 
- private:
   struct Kept {
-    std::unique_ptr<smtp::SmtpClient> client;
+    Connection client;
     std::chrono::steady_clock::time_point since;
   };
+  struct Host {
+    std::size_t open = 0;      // connections that exist: in use, kept or closing
+    std::uint64_t changes = 0;  // bumped whenever one is kept or goes away
+    std::deque<Kept> kept;     // oldest first
+  };
+
+ private:
   static std::string key(const std::string& host, std::uint16_t port) { return host + ":" + std::to_string(port); }
+  std::shared_ptr<Host>& host(const std::string& host, std::uint16_t port);
   // QUIT (a reply waited for at most 2 s), then closed; in the background.
-  void retire(std::unique_ptr<smtp::SmtpClient> client);
-  // Retires what was idle too long, until nothing is kept.
+  void retire(Connection client);
+  // Retires what was idle too long; forgets hosts without connections.
   boost::asio::awaitable<void> sweep();
+  void start_sweep();
 
   boost::asio::io_context& io_;
   boost::asio::steady_timer sweep_;
-  std::map<std::string, std::deque<Kept>> kept_;  // host:port -> oldest first
-  std::size_t per_host_ = 16;
+  std::map<std::string, std::shared_ptr<Host>> hosts_;
+  std::size_t max_per_host_ = 50, keep_per_host_ = 16;
   Duration idle_ = std::chrono::seconds(10);
   bool sweeping_ = false, closed_ = false;
 };
+
+using Connection = UpstreamPool::Connection;
 
 }  // namespace ndrlink::daemon::relay

@@ -1,8 +1,11 @@
-// The daemon-wide pool of kept upstream connections, in the real ndrlinkd
-// against a scripted upstream: clients that connect per message share one
-// upstream connection; an idle one is QUIT after its idle time; at most
-// upstream_keep_per_host are kept; none are kept with 0; the daemon QUITs
-// them when it stops.
+// The daemon-wide upstream connections, in the real ndrlinkd against a
+// scripted upstream: clients that connect per message share one upstream
+// connection; an idle one is QUIT after its idle time; at most
+// upstream_keep_per_host are kept, none with 0; a kept one the upstream
+// timed out is replaced unseen; an upstream 421 is a 451 for the client;
+// at upstream_max_per_host a transaction holding connections gets 452 and
+// one holding none waits (up to the connect timeout); the daemon QUITs
+// kept connections when it stops.
 #include <utility>  // before Asio (Boost 1.74)
 
 #include <algorithm>
@@ -126,6 +129,90 @@ TEST_F(RelayTest, Upstream421IsA451ForTheClient) {
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].recipient, "a@example.com");
   EXPECT_EQ(rows[0].state, "bounced");  // marked never sent, not left pending
+}
+
+// VERP: each recipient holds its own upstream connection until DATA. At
+// upstream_max_per_host the next recipient gets 452 (RFC 5321 4.5.3.1.10:
+// the client sends it in another transaction), which then reuses the
+// connections kept after the first.
+TEST_F(RelayTest, VerpRecipientsBeyondTheConnectionCapAreToldToComeBack) {
+  start("upstream_max_per_host = 2");
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  EXPECT_EQ(c->command("RCPT TO:<b@example.com>").substr(0, 4), "250 ");
+  EXPECT_EQ(c->command("RCPT TO:<c@example.com>"),
+            "452 4.5.3 Too many upstream connections to 127.0.0.1 at once, send the other recipients in another "
+            "transaction");
+  c->command("DATA");
+  EXPECT_EQ(c->command(message() + ".").substr(0, 4), "250 ");
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<c@example.com>").substr(0, 4), "250 ");
+  c->command("DATA");
+  EXPECT_EQ(c->command(message("Message-ID: <m2@app.test>\r\n") + ".").substr(0, 4), "250 ");
+  EXPECT_EQ(upstream_->messages().size(), 3u);
+  EXPECT_EQ(upstream_->connections(), 2);
+  EXPECT_TRUE(refusals().empty());  // the relay's own limit, not an upstream's verdict
+}
+
+// Pipelined RCPTs open their connections at once: those beyond the cap
+// do not wait for the ones opened beside them (only DATA would give them
+// back) but are told to come back, at once.
+TEST_F(RelayTest, PipelinedVerpRecipientsBeyondTheCapDoNotWaitForEachOther) {
+  start("upstream_max_per_host = 2");
+  auto c = greeted();
+  const auto before = std::chrono::steady_clock::now();
+  c->send("MAIL FROM:<app@app.test>\r\nRCPT TO:<a@example.com>\r\nRCPT TO:<b@example.com>\r\n"
+          "RCPT TO:<c@example.com>\r\nDATA\r\n");
+  EXPECT_EQ(c->reply().substr(0, 4), "250 ");
+  int accepted = 0, later = 0;
+  for (int i = 0; i < 3; ++i) {
+    const auto r = c->reply();
+    accepted += r.rfind("250 ", 0) == 0;
+    later += r.rfind("452 4.5.3 ", 0) == 0;
+  }
+  EXPECT_EQ(accepted, 2);
+  EXPECT_EQ(later, 1);
+  EXPECT_EQ(c->reply().substr(0, 4), "354 ");
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 5s);
+  EXPECT_EQ(c->command(message() + ".").substr(0, 4), "250 ");
+  EXPECT_EQ(upstream_->messages().size(), 2u);
+}
+
+// A session that holds no upstream connection waits at the cap for one to
+// be given back (here: kept after the other session's message), then
+// goes on with it.
+TEST_F(RelayTest, ASessionAtTheConnectionCapWaitsForOneToBeGivenBack) {
+  start("upstream_max_per_host = 1\nverp = false");
+  auto first = greeted(), second = greeted();
+  first->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(first->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  EXPECT_EQ(first->command("DATA").substr(0, 4), "354 ");
+  second->command("MAIL FROM:<app@app.test>");
+  second->send("RCPT TO:<b@example.com>\r\n");  // waits: the only connection is the first session's
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(upstream_->connections(), 1);
+  EXPECT_EQ(first->command(message() + ".").substr(0, 4), "250 ");
+  EXPECT_EQ(second->reply().substr(0, 4), "250 ");
+  second->command("DATA");
+  EXPECT_EQ(second->command(message("Message-ID: <w2@app.test>\r\n") + ".").substr(0, 4), "250 ");
+  EXPECT_EQ(upstream_->messages().size(), 2u);
+  EXPECT_EQ(upstream_->connections(), 1);
+}
+
+TEST_F(RelayTest, WaitingAtTheConnectionCapEndsAfterTheConnectTimeout) {
+  start("upstream_max_per_host = 1\nupstream_connect_timeout_seconds = 1");
+  auto first = greeted(), second = greeted();
+  first->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(first->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  second->command("MAIL FROM:<app@app.test>");
+  const auto before = std::chrono::steady_clock::now();
+  EXPECT_EQ(second->command("RCPT TO:<b@example.com>"),
+            "451 4.4.5 Too many upstream connections to 127.0.0.1, try again later");
+  EXPECT_GE(std::chrono::steady_clock::now() - before, 900ms);
+  first->command("DATA");
+  EXPECT_EQ(first->command(message() + ".").substr(0, 4), "250 ");
+  EXPECT_EQ(upstream_->connections(), 1);
 }
 
 TEST_F(RelayTest, KeptConnectionsAreClosedWithQuitWhenTheDaemonStops) {
