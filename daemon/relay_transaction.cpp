@@ -154,14 +154,14 @@ asio::awaitable<RelayTransaction::Leg*> RelayTransaction::open_leg(const std::ve
   // A parked connection may have been closed by the server meanwhile:
   // then once more on a new one.
   // Waiting for a free slot is for a transaction that holds no other
-  // upstream connection and opens no other (pipelined RCPTs): two holding
-  // ones could wait for each other.
-  const bool may_wait = !holds_connection() && opening_ == 0;
+  // upstream connection and opens no other (pipelined RCPTs), checked
+  // each time it would wait: two holding ones could wait for each other.
   ++opening_;
   struct Opened {
     std::size_t& n;
     ~Opened() { --n; }
   } opened{opening_};
+  const std::function<bool()> may_wait = [this] { return !holds_connection() && opening_ == 1; };
   for (bool fresh : {false, true}) {
     bool reused = false;
     leg->client.reset();  // a stale one gives its slot back first

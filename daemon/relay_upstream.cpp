@@ -30,26 +30,27 @@ asio::awaitable<std::vector<smtp::MxHost>> Upstreams::route(const std::string& d
   co_return hosts;
 }
 
-asio::awaitable<Connection> Upstreams::connect(const std::vector<smtp::MxHost>& hosts, bool& reused, bool may_wait,
-                                               bool fresh) {
+asio::awaitable<Connection> Upstreams::connect(const std::vector<smtp::MxHost>& hosts, bool& reused,
+                                               const std::function<bool()>& may_wait, bool fresh) {
   reused = false;
+  if (hosts.empty()) throw smtp::SmtpError(smtp::SmtpError::Kind::connect, "no upstream host");
   const auto deadline = std::chrono::steady_clock::now() + ctx_.upstream.timeouts.connect;
+  std::unique_ptr<UpstreamPool::Waiter> me;  // our place in the first host's queue, once we wait
   while (true) {
-    for (const auto& h : hosts) {
-      if (fresh) break;
-      if (auto client = ctx_.pool.take(h.host, h.port)) {
-        reused = true;
-        co_return client;
-      }
-    }
-    fresh = false;  // a kept connection given back while waiting will do
-    bool tried = false;
+    // In preference order: a kept connection to a host, else a new one,
+    // before the next host (mail must not stay on a backup MX).
     std::unique_ptr<smtp::SmtpError> last_error;
     std::unique_ptr<Unavailable> last_refusal;
     for (const auto& h : hosts) {
-      auto client = ctx_.pool.open_slot(h.host, h.port, ctx_.upstream);
+      const UpstreamPool::Waiter* turn = &h == &hosts.front() ? me.get() : nullptr;
+      if (!fresh) {
+        if (auto client = ctx_.pool.take(h.host, h.port, turn)) {
+          reused = true;
+          co_return client;
+        }
+      }
+      auto client = ctx_.pool.open_slot(h.host, h.port, ctx_.upstream, turn);
       if (!client) continue;
-      tried = true;
       try {
         co_return co_await open(std::move(client), h);
       } catch (const Unavailable& u) {
@@ -61,11 +62,17 @@ asio::awaitable<Connection> Upstreams::connect(const std::vector<smtp::MxHost>& 
     }
     if (last_error) throw *last_error;
     if (last_refusal) throw *last_refusal;
-    if (tried || hosts.empty()) throw smtp::SmtpError(smtp::SmtpError::Kind::connect, "no upstream host");
-    if (!may_wait || std::chrono::steady_clock::now() >= deadline) throw AtCapacity{hosts.front().host, may_wait};
-    spdlog::debug("relay {}: {} upstream connection(s) to {} already, waiting for one", session_,
-                  ctx_.config.upstream_max_per_host, hosts.front().host);
-    co_await ctx_.pool.wait_for_change(hosts.front().host, hosts.front().port, deadline);
+    fresh = false;  // a kept connection given back while waiting will do
+    // Every host is at its cap. A caller that holds other connections
+    // must not wait (two such could wait for each other); the others queue
+    // at the first host.
+    if (ctx_.stopping || !may_wait()) throw AtCapacity{hosts.front().host, me != nullptr};
+    if (!me) {
+      spdlog::debug("relay {}: {} upstream connection(s) to {} already, waiting for one", session_,
+                    ctx_.config.upstream_max_per_host, hosts.front().host);
+      me = std::make_unique<UpstreamPool::Waiter>(ctx_.pool, hosts.front().host, hosts.front().port);
+    }
+    if (!co_await me->turn(deadline)) throw AtCapacity{hosts.front().host, true};
   }
 }
 

@@ -8,6 +8,7 @@
 #include <utility>  // before Asio (Boost 1.74)
 
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -27,7 +28,7 @@ struct Unavailable {
 // given back in time (or the caller could not wait).
 struct AtCapacity {
   std::string host;
-  bool waited = false;  // false: the caller could not wait
+  bool waited = false;  // false: the caller could not wait at all
 };
 
 class Upstreams {
@@ -37,16 +38,16 @@ class Upstreams {
   // The hosts for `domain` (smarthost: always the smarthost). Throws
   // smtp::MxError.
   boost::asio::awaitable<std::vector<smtp::MxHost>> route(const std::string& domain);
-  // A kept connection to one of `hosts` from the pool (then `reused` is
-  // set; unless `fresh`), else a new one to the first host that works and
-  // has a free slot. When every host is at its cap: waits (up to the
-  // connect timeout) for a connection to be kept or closed when `may_wait`
-  // — a caller that holds other upstream connections must not, or two
-  // sessions could each wait for the other's — else throws AtCapacity.
-  // Throws smtp::SmtpError (the last host's failure), Unavailable or
-  // AtCapacity.
-  boost::asio::awaitable<Connection> connect(const std::vector<smtp::MxHost>& hosts, bool& reused, bool may_wait,
-                                             bool fresh = false);
+  // A connection to the first of `hosts` (in preference order) that
+  // works: a kept one from the pool (then `reused` is set; not when
+  // `fresh`), else a new one under a free slot. When every host is at its
+  // cap: queues for the first host's next free slot or kept connection, up
+  // to the connect timeout, while `may_wait()` holds — a caller that holds
+  // other upstream connections must not wait, or two sessions could each
+  // wait for the other's. Throws smtp::SmtpError (the last host's
+  // failure), Unavailable or AtCapacity.
+  boost::asio::awaitable<Connection> connect(const std::vector<smtp::MxHost>& hosts, bool& reused,
+                                             const std::function<bool()>& may_wait, bool fresh = false);
   // Keeps an open connection (between transactions) for reuse.
   void park(Connection client);
 

@@ -252,7 +252,10 @@ asio::awaitable<std::pair<SmtpReply, SmtpReply>> SmtpClient::mail_rcpt(std::stri
   co_return std::pair{std::move(mail), std::move(rcpt)};
 }
 
-asio::awaitable<SmtpReply> SmtpClient::data(std::string_view message) { co_return co_await data({}, message); }
+asio::awaitable<SmtpReply> SmtpClient::data(std::string_view message) {
+  const std::string_view no_head;
+  co_return co_await data(no_head, message);
+}
 
 asio::awaitable<SmtpReply> SmtpClient::data(std::string_view head, std::string_view message) {
   if (extensions_.chunking) {
@@ -275,7 +278,8 @@ asio::awaitable<SmtpReply> SmtpClient::data(std::string_view head, std::string_v
       size += scratch.size();
       encoder = LineEncoder(false);
     }
-    co_return co_await send_message("BDAT " + std::to_string(size) + " LAST\r\n", head, message, encoder, "BDAT");
+    std::string command = "BDAT " + std::to_string(size) + " LAST\r\n";
+    co_return co_await send_message(std::move(command), head, message, encoder, "BDAT");
   }
   const SmtpReply go = co_await exchange("DATA", options_.timeouts.data_init, "DATA");
   if (go.code != 354) {
@@ -284,7 +288,8 @@ asio::awaitable<SmtpReply> SmtpClient::data(std::string_view head, std::string_v
     co_return go;
   }
   LineEncoder stuffer(true);
-  co_return co_await send_message({}, head, message, stuffer, "DATA");
+  std::string none;
+  co_return co_await send_message(std::move(none), head, message, stuffer, "DATA");
 }
 
 asio::awaitable<SmtpReply> SmtpClient::send_message(std::string command, std::string_view head,

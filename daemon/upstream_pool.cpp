@@ -14,8 +14,28 @@ void UpstreamPool::Release::operator()(smtp::SmtpClient* client) const {
   delete client;
   if (host) {
     --host->open;
-    ++host->changes;
+    host->wake();
   }
+}
+
+UpstreamPool::Waiter::Waiter(UpstreamPool& pool, const std::string& host, std::uint16_t port)
+    : pool_(pool), host_(pool.host(host, port)), timer_(pool.io_) {
+  place_ = host_->waiters.insert(host_->waiters.end(), &timer_);
+}
+
+UpstreamPool::Waiter::~Waiter() {
+  host_->waiters.erase(place_);
+  if (!pool_.closed_) host_->wake();  // the next one may be served now
+}
+
+asio::awaitable<bool> UpstreamPool::Waiter::turn(Clock::time_point deadline) {
+  while (!pool_.closed_ && Clock::now() < deadline) {
+    if (first() && (host_->open < pool_.max_per_host_ || !host_->kept.empty())) co_return true;
+    timer_.expires_at(deadline);
+    boost::system::error_code ec;  // operation_aborted: woken
+    co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+  co_return false;
 }
 
 UpstreamPool::~UpstreamPool() {
@@ -30,39 +50,29 @@ std::shared_ptr<UpstreamPool::Host>& UpstreamPool::host(const std::string& host,
   return h;
 }
 
-Connection UpstreamPool::take(const std::string& host, std::uint16_t port) {
+Connection UpstreamPool::take(const std::string& host, std::uint16_t port, const Waiter* me) {
   const auto it = hosts_.find(key(host, port));
   if (it == hosts_.end()) return nullptr;
-  auto& kept = it->second->kept;
-  while (!kept.empty()) {
-    auto client = std::move(kept.back().client);
-    kept.pop_back();
+  auto& h = *it->second;
+  if (!h.waiters.empty() && !(me && me->first())) return nullptr;
+  while (!h.kept.empty()) {
+    auto client = std::move(h.kept.back().client);
+    h.kept.pop_back();
     if (client->is_open()) return client;
   }
   return nullptr;
 }
 
 Connection UpstreamPool::open_slot(const std::string& host, std::uint16_t port,
-                                   const smtp::SmtpClientOptions& options) {
+                                   const smtp::SmtpClientOptions& options, const Waiter* me) {
   auto& h = this->host(host, port);
-  if (h->open >= max_per_host_) return nullptr;
+  if (h->open >= max_per_host_ || (!h->waiters.empty() && !(me && me->first()))) return nullptr;
+  // The client first: its constructor may throw (the CA file), and then no
+  // slot may stay counted.
+  auto client = std::make_unique<smtp::SmtpClient>(io_.get_executor(), options);
   ++h->open;
   start_sweep();  // forgets the host again once its connections are gone
-  return Connection(new smtp::SmtpClient(io_.get_executor(), options), Release{h});
-}
-
-asio::awaitable<void> UpstreamPool::wait_for_change(const std::string& host, std::uint16_t port,
-                                                    Clock::time_point deadline) {
-  // Polled: waiting happens only at the cap, and a timer per waiter cannot
-  // outlive the I/O loop the way a Host shared with connections could.
-  const auto h = this->host(host, port);
-  const auto seen = h->changes;
-  asio::steady_timer poll(io_);
-  while (h->changes == seen && Clock::now() < deadline && !closed_) {
-    poll.expires_after(std::chrono::milliseconds(20));
-    boost::system::error_code ec;
-    co_await poll.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  }
+  return Connection(client.release(), Release{h});
 }
 
 void UpstreamPool::keep(Connection client) {
@@ -73,7 +83,7 @@ void UpstreamPool::keep(Connection client) {
     return;
   }
   h->kept.push_back(Kept{std::move(client), Clock::now()});
-  ++h->changes;
+  h->wake();
   start_sweep();
 }
 
@@ -84,6 +94,7 @@ void UpstreamPool::close_all() {
     auto kept = std::move(h->kept);
     h->kept.clear();
     for (auto& k : kept) retire(std::move(k.client));
+    for (auto* waiter : h->waiters) waiter->cancel();  // they give up
   }
 }
 

@@ -10,7 +10,9 @@
 // Slots: at most `max_per_host` connections to one host:port exist at
 // once (in use or kept); a Connection holds its slot until it is
 // destroyed, wherever that happens. Beyond that the upstream would refuse
-// us anyway (Postfix allows 50 per client by default).
+// us anyway (Postfix allows 50 per client by default). Who waits for one
+// is served first come, first served: a slot given back or a connection
+// kept wakes the first waiter, and nobody overtakes the queue.
 //
 // Contract: a connection handed out is no longer the pool's; a kept one
 // may have been closed by the server meanwhile (the caller's first
@@ -26,6 +28,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <list>
 #include <map>
 #include <memory>
 #include <string>
@@ -53,15 +56,14 @@ class UpstreamPool {
     max_per_host_ = max_per_host, keep_per_host_ = keep_per_host, idle_ = idle;
   }
 
-  // A kept connection to host:port, or nullptr.
-  Connection take(const std::string& host, std::uint16_t port);
+  class Waiter;
+  // A kept connection to host:port, or nullptr. Nobody overtakes the
+  // host's waiters: with a queue, only its first (`me`) gets one.
+  Connection take(const std::string& host, std::uint16_t port, const Waiter* me = nullptr);
   // A new client (not connected yet) under a free slot of host:port, or
-  // nullptr when max_per_host connections to it exist.
-  Connection open_slot(const std::string& host, std::uint16_t port, const smtp::SmtpClientOptions& options);
-  // Returns once a connection to host:port was kept or went away (then
-  // take() or open_slot() may succeed), or at `deadline`.
-  boost::asio::awaitable<void> wait_for_change(const std::string& host, std::uint16_t port,
-                                               std::chrono::steady_clock::time_point deadline);
+  // nullptr when max_per_host connections to it exist (or others wait).
+  Connection open_slot(const std::string& host, std::uint16_t port, const smtp::SmtpClientOptions& options,
+                       const Waiter* me = nullptr);
   // Keeps `client` when it is open (else drops it); closes it when the
   // host has keep_per_host kept already or the pool is closed.
   void keep(Connection client);
@@ -74,9 +76,34 @@ class UpstreamPool {
     std::chrono::steady_clock::time_point since;
   };
   struct Host {
-    std::size_t open = 0;      // connections that exist: in use, kept or closing
-    std::uint64_t changes = 0;  // bumped whenever one is kept or goes away
-    std::deque<Kept> kept;     // oldest first
+    std::size_t open = 0;                            // connections that exist: in use, kept or closing
+    std::deque<Kept> kept;                           // oldest first
+    std::list<boost::asio::steady_timer*> waiters;  // first come, first served; each removes itself
+    // Tells the first waiter to look again (a slot or a kept connection
+    // may be there for it).
+    void wake() const {
+      if (!waiters.empty()) waiters.front()->cancel();
+    }
+  };
+
+  // A place in a host's queue for a connection (while every slot is
+  // taken), from construction to destruction.
+  class Waiter {
+   public:
+    Waiter(UpstreamPool& pool, const std::string& host, std::uint16_t port);
+    ~Waiter();
+    Waiter(const Waiter&) = delete;
+    Waiter& operator=(const Waiter&) = delete;
+    // Waits until this waiter is first in line and a kept connection or a
+    // free slot is there; false at `deadline` or when the pool closed.
+    boost::asio::awaitable<bool> turn(std::chrono::steady_clock::time_point deadline);
+    bool first() const { return host_->waiters.front() == &timer_; }
+
+   private:
+    UpstreamPool& pool_;
+    std::shared_ptr<Host> host_;
+    boost::asio::steady_timer timer_;
+    std::list<boost::asio::steady_timer*>::iterator place_;
   };
 
  private:

@@ -36,15 +36,16 @@ inline std::vector<std::string> with_verb(const std::vector<std::string>& comman
 class RelayTest : public ::testing::Test {
  public:  // shared test helpers use the fixture too
   // Starts the upstream (unless the test made one) and ndrlinkd;
-  // `relay_toml` adds [relay] keys, `routes` [relay.static_mx] lines
-  // before the "*" one (the upstream).
+  // `relay_toml` adds [relay] keys (upstream_tls there replaces "none"),
+  // `routes` [relay.static_mx] lines before the "*" one (the upstream).
   void start(const std::string& relay_toml = "", test::ScriptedSmtpServer::Options upstream = {},
              const std::string& routes = "") {
     if (!upstream_) upstream_ = std::make_unique<test::ScriptedSmtpServer>(std::move(upstream));
     fixture_ = std::make_unique<DaemonFixture>(
         "[verp]\ndomain = \"bounces.example.net\"\n"
         "[relay]\nenabled = true\nlisten = \"127.0.0.1:0\"\nhostname = \"relay.test\"\n"
-        "upstream_tls = \"none\"\nclient_timeout_seconds = 5\nupstream_timeout_seconds = 2\n"
+        + std::string(relay_toml.find("upstream_tls =") == std::string::npos ? "upstream_tls = \"none\"\n" : "") +
+        "client_timeout_seconds = 5\nupstream_timeout_seconds = 2\n"
         "upstream_data_timeout_seconds = 2\nupstream_data_end_timeout_seconds = 2\n" +
         relay_toml + "\n[relay.static_mx]\n" + routes + "\"*\" = \"" + upstream_->address() + "\"\n");
     daemon_ = std::make_unique<DaemonProcess>(fixture_->config_path(), fixture_->log_path());

@@ -12,7 +12,12 @@
 #include <chrono>
 #include <thread>
 
+#include <filesystem>
+#include <fstream>
+
 #include "relay_fixture.h"
+#include "service_support.h"
+#include "test_certificate.h"
 
 namespace ndrlink::testing {
 namespace {
@@ -213,6 +218,53 @@ TEST_F(RelayTest, WaitingAtTheConnectionCapEndsAfterTheConnectTimeout) {
   first->command("DATA");
   EXPECT_EQ(first->command(message() + ".").substr(0, 4), "250 ");
   EXPECT_EQ(upstream_->connections(), 1);
+}
+
+// The slot of a connection that is closed (none are kept here) wakes the
+// waiting session as well.
+TEST_F(RelayTest, AWaiterIsServedWhenAConnectionIsClosedToo) {
+  start("upstream_max_per_host = 1\nupstream_keep_per_host = 0\nverp = false");
+  auto first = greeted(), second = greeted();
+  first->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(first->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  first->command("DATA");
+  second->command("MAIL FROM:<app@app.test>");
+  second->send("RCPT TO:<b@example.com>\r\n");
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(first->command(message() + ".").substr(0, 4), "250 ");
+  EXPECT_EQ(second->reply().substr(0, 4), "250 ");
+  EXPECT_EQ(upstream_->connections(), 2);
+}
+
+// Stopping while a session waits at the cap: the wait ends at once (no
+// spinning, no waiting out the 30 s connect timeout).
+TEST_F(RelayTest, StoppingWhileASessionWaitsAtTheCapIsPrompt) {
+  start("upstream_max_per_host = 1\nupstream_connect_timeout_seconds = 30");
+  auto first = greeted(), second = greeted();
+  first->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(first->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  second->command("MAIL FROM:<app@app.test>");
+  second->send("RCPT TO:<b@example.com>\r\n");
+  std::this_thread::sleep_for(200ms);
+  const auto before = std::chrono::steady_clock::now();
+  EXPECT_EQ(daemon_->terminate(), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 5s);
+}
+
+// A client that cannot even be made (its CA file vanished) takes no slot:
+// once the file is back, the one slot there is serves.
+TEST_F(RelayTest, AConnectionThatCannotBeMadeGivesItsSlotBack) {
+  TempDir certs;
+  const std::string ca = test::make_self_signed_certificate(certs.path().string()).cert_file;
+  start("upstream_max_per_host = 1\nupstream_tls = \"opportunistic\"\nupstream_tls_ca = \"" + ca + "\"");
+  const std::string saved = test::slurp(ca);
+  std::filesystem::remove(ca);
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  for (int i = 0; i < 2; ++i)
+    EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 10), "451 4.4.1 ") << i;
+  std::ofstream(ca) << saved;
+  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
 }
 
 TEST_F(RelayTest, KeptConnectionsAreClosedWithQuitWhenTheDaemonStops) {
