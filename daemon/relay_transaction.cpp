@@ -62,6 +62,25 @@ void RelayTransaction::begin(const Command& mail) {
   legs_.clear();
 }
 
+std::optional<smtp::SmtpReply> RelayTransaction::envelope_refusal(const smtp::SmtpClient& client,
+                                                                  const std::string& rcpt) const {
+  if (client.extensions().smtputf8) return std::nullopt;
+  // With VERP the sender upstream is the (ASCII) VERP address.
+  if (!has_non_ascii(rcpt) && (ctx_.config.verp || !has_non_ascii(sender_))) return std::nullopt;
+  return local_reply(553, "5.6.7", client.host() + " does not accept non-ASCII addresses (no SMTPUTF8)");
+}
+
+std::optional<smtp::SmtpReply> RelayTransaction::content_refusal(const smtp::SmtpClient& client, bool eight_bit,
+                                                                 bool utf8_headers) const {
+  const auto& ext = client.extensions();
+  if (utf8_headers && mail_.param("SMTPUTF8") && !ext.smtputf8)
+    return local_reply(554, "5.6.9", client.host() + " does not accept UTF-8 headers (no SMTPUTF8)");
+  const auto* body = mail_.param("BODY");
+  if (eight_bit && body && upper(body->value) == "8BITMIME" && !ext.eightbitmime)
+    return local_reply(554, "5.6.3", client.host() + " does not accept 8-bit data (no 8BITMIME); not converted");
+  return std::nullopt;
+}
+
 bool RelayTransaction::holds_connection() const {
   return std::any_of(legs_.begin(), legs_.end(), [](const auto& l) { return l->client != nullptr; });
 }
@@ -166,6 +185,11 @@ asio::awaitable<RelayTransaction::Leg*> RelayTransaction::open_leg(const std::ve
     bool reused = false;
     leg->client.reset();  // a stale one gives its slot back first
     leg->client = co_await upstreams_.connect(hosts, reused, may_wait, fresh);
+    if (auto why = envelope_refusal(*leg->client, rcpt.path)) {  // nothing sent: the connection stays good
+      upstreams_.park(std::move(leg->client));
+      refusal = *why;
+      co_return nullptr;
+    }
     leg->envid = ctx_.config.envid && leg->client->extensions().dsn ? reserved.verp_token : std::string();
     const std::string params = mail_params(*leg->client, leg->envid);
     const std::string to_params = rcpt_params(*leg->client, rcpt);
@@ -249,8 +273,12 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
       else mx_host = leg->client->host();
     } else {
       mx_host = leg->client->host();
-      const std::string params = rcpt_params(*leg->client, cmd);
-      reply = co_await leg->client->rcpt_to(address, params);
+      if (auto why = envelope_refusal(*leg->client, address)) {
+        refusal = *why;
+      } else {
+        const std::string params = rcpt_params(*leg->client, cmd);
+        reply = co_await leg->client->rcpt_to(address, params);
+      }
     }
   } catch (const Unavailable& u) {
     refusal = u.reply;
@@ -394,11 +422,14 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
   const auto recorded = co_await record(std::move(writes), "acceptances");
   std::vector<Leg*> copies;  // recorded: the message goes out
   writes.clear();
+  const bool eight_bit = has_non_ascii(message);
+  const bool utf8_headers = eight_bit && has_non_ascii(std::string_view(message).substr(0, message.find("\r\n\r\n")));
   for (std::size_t i = 0; i < ready.size(); ++i) {
     Leg& leg = *ready[i];
     if (i < recorded.size() && recorded[i]) {
       copies.push_back(&leg);
-      tasks.push_back(send(leg, message, added));
+      if (auto why = content_refusal(*leg.client, eight_bit, utf8_headers)) leg.sent.reply = *why;  // refused here
+      else tasks.push_back(send(leg, message, added));
     } else {  // nothing unrecorded goes out
       failed = true;
       writes.push_back(write_of(leg, "not sent: its acceptances could not be recorded"));

@@ -25,6 +25,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -82,6 +83,15 @@ class RelayTransaction {
   };
 
   bool holds_connection() const;  // some leg has an upstream connection
+  // Why `client`'s server cannot take the envelope with `rcpt`: a non-ASCII
+  // address without SMTPUTF8 there (RFC 6531 3.4); nullopt when it can.
+  std::optional<smtp::SmtpReply> envelope_refusal(const smtp::SmtpClient& client, const std::string& rcpt) const;
+  // Why it cannot take the message as it is: UTF-8 headers declared
+  // SMTPUTF8 without SMTPUTF8 there, or 8-bit data declared BODY=8BITMIME
+  // without 8BITMIME there (RFC 6152 3: the relay does not convert, it
+  // refuses); nullopt when it can.
+  std::optional<smtp::SmtpReply> content_refusal(const smtp::SmtpClient& client, bool eight_bit,
+                                                 bool utf8_headers) const;
   std::string mail_params(const smtp::SmtpClient& client, const std::string& envid) const;
   std::string rcpt_params(const smtp::SmtpClient& client, const Command& rcpt) const;
   // A new upstream transaction whose first recipient is `rcpt` (MAIL and

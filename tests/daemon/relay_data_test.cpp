@@ -81,6 +81,56 @@ TEST_F(RelayTest, UpstreamOfferingChunkingGetsTheMessageAsOneBdatChunk) {
   EXPECT_EQ(rows[1].data_reply_code, 554);
 }
 
+test::ScriptedSmtpServer::Options without_8bitmime_and_smtputf8() {
+  test::ScriptedSmtpServer::Options o;
+  o.extensions = {"PIPELINING", "SIZE 10240000", "DSN", "ENHANCEDSTATUSCODES"};
+  return o;
+}
+
+// RFC 6152 3: 8-bit data declared BODY=8BITMIME must not reach a server
+// without 8BITMIME as it is; the relay does not convert it, so that copy
+// is refused (and marked never sent). 7-bit data declared so goes, the
+// parameter dropped.
+TEST_F(RelayTest, EightBitDataToAnUpstreamWithout8bitmimeIsRefusedNotMangled) {
+  start("", without_8bitmime_and_smtputf8());
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test> BODY=8BITMIME");
+  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  c->command("DATA");
+  EXPECT_EQ(c->command(message() + ".").substr(0, 4), "250 ");
+  c->command("MAIL FROM:<app@app.test> BODY=8BITMIME");
+  EXPECT_EQ(c->command("RCPT TO:<b@example.com>").substr(0, 4), "250 ");
+  c->command("DATA");
+  EXPECT_EQ(c->command("Message-ID: <8bit@app.test>\r\nSubject: x\r\n\r\nd\xc3\xa9j\xc3\xa0 vu\r\n."),
+            "554 5.6.3 127.0.0.1 does not accept 8-bit data (no 8BITMIME); not converted");
+  const auto sent = upstream_->messages();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].mail_from.find("BODY="), std::string::npos) << sent[0].mail_from;
+  const auto rows = acceptances();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1].state, "bounced");
+  EXPECT_EQ(rows[1].data_reply_code, 554);
+  EXPECT_EQ(rows[1].message_id, "");
+}
+
+// RFC 6531 3.4: without SMTPUTF8 upstream, neither a non-ASCII address
+// (refused at RCPT, nothing sent) nor UTF-8 headers (refused at DATA)
+// go there.
+TEST_F(RelayTest, UpstreamWithoutSmtputf8GetsNoNonAsciiEnvelopeOrHeaders) {
+  start("", without_8bitmime_and_smtputf8());
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test> SMTPUTF8");
+  EXPECT_EQ(c->command("RCPT TO:<\xce\xb4\xce\xbf\xce\xba@example.com>"),
+            "553 5.6.7 127.0.0.1 does not accept non-ASCII addresses (no SMTPUTF8)");
+  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  c->command("DATA");
+  EXPECT_EQ(c->command("Message-ID: <utf8@app.test>\r\nSubject: \xce\xb4\r\n\r\nx\r\n."),
+            "554 5.6.9 127.0.0.1 does not accept UTF-8 headers (no SMTPUTF8)");
+  EXPECT_TRUE(upstream_->messages().empty());
+  for (const auto& line : upstream_->commands()) EXPECT_EQ(line.find("\xce"), std::string::npos) << line;
+  EXPECT_EQ(refusals().size(), 2u);  // the address at RCPT, the message at DATA
+}
+
 // With VERP the copies go upstream at the same time; each leg's outcome is
 // recorded as its own, whichever finishes first.
 TEST_F(RelayTest, OneVerpCopyRefusedAtDataWhileTheOtherIsAccepted) {
