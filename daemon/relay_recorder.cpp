@@ -4,6 +4,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
 
 namespace ndrlink::daemon::relay {
 namespace asio = boost::asio;
@@ -97,6 +98,45 @@ asio::awaitable<int> RelayRecorder::not_sent(const std::vector<std::int64_t>& id
     return p.mark_not_sent(ids, code, enhanced, text);
   };
   co_return co_await on_worker(io_, pipeline_, fn);
+}
+
+void RelayRecorder::retry_not_sent(std::vector<std::int64_t> ids, int code, std::string enhanced, std::string text) {
+  if (stopped_) {
+    spdlog::error("relay: stopping: acceptance(s) from {} stay pending, not marked not sent ({})", ids.front(), text);
+    return;
+  }
+  marks_.push_back(Mark{std::move(ids), code, std::move(enhanced), std::move(text)});
+  if (!retrying_) {
+    retrying_ = true;
+    asio::co_spawn(io_, retry_marks(), asio::detached);
+  }
+}
+
+void RelayRecorder::stop() {
+  stopped_ = true;
+  retry_.cancel();
+}
+
+asio::awaitable<void> RelayRecorder::retry_marks() {
+  while (!marks_.empty() && !stopped_) {
+    retry_.expires_after(kRetryMark);
+    boost::system::error_code ec;
+    co_await retry_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    if (stopped_) break;
+    const Mark mark = marks_.front();
+    try {
+      const int n = co_await not_sent(mark.ids, mark.code, mark.enhanced, mark.text);
+      marks_.pop_front();
+      spdlog::info("relay: {} acceptance(s) from {} marked not sent on retry: {}", n, mark.ids.front(), mark.text);
+    } catch (const std::exception& e) {
+      spdlog::warn("relay: acceptance(s) from {} still not marked not sent: {}", mark.ids.front(), e.what());
+    }
+  }
+  for (const auto& m : marks_)
+    spdlog::error("relay: stopping: acceptance(s) from {} stay pending, not marked not sent ({})", m.ids.front(),
+                  m.text);
+  if (stopped_) marks_.clear();
+  retrying_ = false;
 }
 
 }  // namespace ndrlink::daemon::relay

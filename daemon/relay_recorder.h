@@ -33,7 +33,7 @@ namespace ndrlink::daemon::relay {
 class RelayRecorder {
  public:
   RelayRecorder(boost::asio::io_context& io, Pipeline& pipeline)
-      : io_(io), pipeline_(pipeline), refilled_(io, std::chrono::steady_clock::time_point::max()) {}
+      : io_(io), pipeline_(pipeline), refilled_(io, std::chrono::steady_clock::time_point::max()), retry_(io) {}
 
   // A reserved id and its token. Ids are reserved on a worker in blocks of
   // kReserveBlock (one transaction per block, not per recipient; one
@@ -49,6 +49,14 @@ class RelayRecorder {
   // `code` 0: never sent, `text` says why.
   boost::asio::awaitable<int> not_sent(const std::vector<std::int64_t>& ids, int code, const std::string& enhanced,
                                        const std::string& text);
+  // Keeps a "not sent" mark that could not be written and writes it again
+  // every kRetryMark until it is (or stop()): rows left pending would be
+  // presumed delivered after the grace time.
+  void retry_not_sent(std::vector<std::int64_t> ids, int code, std::string enhanced, std::string text);
+  static constexpr std::chrono::seconds kRetryMark{2};
+  std::size_t marks_waiting() const { return marks_.size(); }
+  // No more retries; what is still waiting is logged as an error.
+  void stop();
 
  private:
   struct Waiter {
@@ -57,6 +65,13 @@ class RelayRecorder {
   };
   // Writes what is pending, batch after batch, until nothing is.
   boost::asio::awaitable<void> flush();
+  struct Mark {
+    std::vector<std::int64_t> ids;
+    int code = 0;
+    std::string enhanced, text;
+  };
+  // Writes the waiting marks again, every kRetryMark, until none waits.
+  boost::asio::awaitable<void> retry_marks();
 
   boost::asio::io_context& io_;
   Pipeline& pipeline_;
@@ -67,6 +82,9 @@ class RelayRecorder {
   std::vector<RelayWrite> pending_;
   std::vector<Waiter> waiters_;
   bool flushing_ = false;
+  std::deque<Mark> marks_;  // "not sent" marks waiting for a retry
+  boost::asio::steady_timer retry_;
+  bool retrying_ = false, stopped_ = false;
 };
 
 }  // namespace ndrlink::daemon::relay

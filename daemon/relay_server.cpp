@@ -105,6 +105,7 @@ void RelayServer::start() {
 void RelayServer::stop() {
   ctx_.stopping = true;
   ctx_.pool.close_all();
+  ctx_.recorder.stop();
   if (acceptor_) {
     boost::system::error_code ec;
     acceptor_->close(ec);

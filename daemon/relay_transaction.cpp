@@ -159,7 +159,9 @@ asio::awaitable<void> RelayTransaction::mark_not_sent(Leg& leg, int code, const 
                  code ? std::to_string(code) + " " : std::string(), text);
   } catch (const std::exception& e) {
     ++ctx_.stats.errors;
-    spdlog::error("relay {}: acceptance(s) from {} not marked not sent ({}): {}", session_, ids.front(), text, e.what());
+    spdlog::error("relay {}: acceptance(s) from {} not marked not sent ({}): {}; retrying every {} s", session_,
+                  ids.front(), text, e.what(), RelayRecorder::kRetryMark.count());
+    ctx_.recorder.retry_not_sent(std::move(ids), code, enhanced, text);
   }
 }
 

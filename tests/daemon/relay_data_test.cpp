@@ -298,6 +298,34 @@ void store_refusing_the_acceptances_sends_nothing(RelayTest& t, const std::strin
   EXPECT_FALSE(t.upstream_->messages().empty());
 }
 
+// The upstream refuses the message after the acceptances were committed,
+// and the "not sent" mark cannot be written then (a full disk, played by
+// a trigger): the rows would stay pending and later be presumed
+// delivered. The mark is written again until it is.
+TEST_F(RelayTest, ANotSentMarkThatFailsIsWrittenOnceTheStoreWorksAgain) {
+  start();
+  upstream_->on(".", ScriptedSmtpServer::reply_after(std::chrono::milliseconds(600), "554 5.7.1 Rejected"));
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  c->command("DATA");
+  c->send(message() + ".\r\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // committed, waiting for the upstream
+  raw_exec(fixture_->db_path(),
+           "CREATE TRIGGER full BEFORE UPDATE ON acceptances "
+           "BEGIN SELECT RAISE(ABORT, 'injected: database or disk is full'); END");
+  EXPECT_EQ(c->reply(), "554 5.7.1 Rejected");
+  EXPECT_EQ(acceptances().at(0).state, "pending");
+  raw_exec(fixture_->db_path(), "DROP TRIGGER full");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (acceptances().at(0).state == "pending" && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  const auto a = acceptances().at(0);
+  EXPECT_EQ(a.state, "bounced");
+  EXPECT_EQ(a.data_reply_code, 554);
+  EXPECT_NE(daemon_->log().find("marked not sent on retry"), std::string::npos) << daemon_->log();
+}
+
 TEST_F(RelayTest, StoreRefusingTheAcceptancesSendsNothingWithVerp) {
   store_refusing_the_acceptances_sends_nothing(*this, "verp = true");
 }
