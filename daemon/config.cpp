@@ -229,6 +229,7 @@ void read_relay(const toml::table& t, const std::string& file, Config& c) {
   r.get_duration("upstream_keep_idle_seconds", x.upstream_keep_idle, 1, 300);
   r.get_range("upstream_keep_per_host", x.upstream_keep_per_host, 0, 1000);
   r.get_range("upstream_max_per_host", x.upstream_max_per_host, 1, 10000);
+  r.get_duration("upstream_reuse_time_seconds", x.upstream_reuse_time, 1, 86400);
   r.get("cert_file", x.cert_file);
   r.get("key_file", x.key_file);
   r.get("verp", x.verp);

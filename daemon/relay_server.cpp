@@ -44,7 +44,8 @@ RelayServer::RelayServer(asio::io_context& io, Pipeline& pipeline, Stats& stats,
   ctx_.verp_prefix = config.verp_prefix;
   ctx_.verp_domain = config.verp_domain;
   ctx_.upstream.helo_name = ctx_.hostname;
-  ctx_.pool.configure(c.upstream_max_per_host, c.upstream_keep_per_host, c.upstream_keep_idle);
+  ctx_.pool.configure(c.upstream_max_per_host, c.upstream_keep_per_host, c.upstream_keep_idle,
+                      c.upstream_reuse_time);
   ctx_.upstream.starttls = *smtp::parse_starttls_mode(c.upstream_tls);
   ctx_.upstream.tls.ca_file = c.upstream_tls_ca;
   ctx_.upstream.tls.verify = c.upstream_tls_verify;

@@ -11,6 +11,7 @@ namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
 void UpstreamPool::Release::operator()(smtp::SmtpClient* client) const {
+  if (host) host->opened.erase(client);
   delete client;
   if (host) {
     --host->open;
@@ -70,15 +71,18 @@ Connection UpstreamPool::open_slot(const std::string& host, std::uint16_t port,
   // The client first: its constructor may throw (the CA file), and then no
   // slot may stay counted.
   auto client = std::make_unique<smtp::SmtpClient>(io_.get_executor(), options);
+  h->opened[client.get()] = Clock::now();
   ++h->open;
   start_sweep();  // forgets the host again once its connections are gone
   return Connection(client.release(), Release{h});
 }
 
 void UpstreamPool::keep(Connection client) {
-  if (!client || !client->is_open()) return;
-  auto& h = host(client->host(), client->port());
-  if (closed_ || h->kept.size() >= keep_per_host_) {
+  if (!client || !client->is_open() || !client.get_deleter().host) return;
+  const auto h = client.get_deleter().host;  // the Host its slot is counted in
+  const auto made = h->opened.find(client.get());
+  const bool old_enough = made != h->opened.end() && Clock::now() - made->second >= reuse_;
+  if (closed_ || h->kept.size() >= keep_per_host_ || old_enough) {
     retire(std::move(client));
     return;
   }

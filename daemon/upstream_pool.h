@@ -3,7 +3,9 @@
 // Kept connections: one whose transaction ended well is kept for the next
 // transaction to the same host:port from any session — most recently kept
 // first — for at most `idle`, then QUIT and closed; at most `keep_per_host`
-// are kept per host (one more is closed). A client that connects per
+// are kept per host (one more is closed), and none made more than
+// `reuse` ago (as Postfix's smtp_connection_reuse_time_limit: mail
+// spreads over the MX hosts again and follows DNS changes). A client that connects per
 // message (as many applications do) thus costs the upstream no new
 // connection, greeting and EHLO per message.
 //
@@ -52,8 +54,8 @@ class UpstreamPool {
   ~UpstreamPool();
   UpstreamPool(const UpstreamPool&) = delete;
   UpstreamPool& operator=(const UpstreamPool&) = delete;
-  void configure(std::size_t max_per_host, std::size_t keep_per_host, Duration idle) {
-    max_per_host_ = max_per_host, keep_per_host_ = keep_per_host, idle_ = idle;
+  void configure(std::size_t max_per_host, std::size_t keep_per_host, Duration idle, Duration reuse) {
+    max_per_host_ = max_per_host, keep_per_host_ = keep_per_host, idle_ = idle, reuse_ = reuse;
   }
 
   class Waiter;
@@ -77,6 +79,7 @@ class UpstreamPool {
   };
   struct Host {
     std::size_t open = 0;                            // connections that exist: in use, kept or closing
+    std::map<const smtp::SmtpClient*, std::chrono::steady_clock::time_point> opened;  // when each was made
     std::deque<Kept> kept;                           // oldest first
     std::list<boost::asio::steady_timer*> waiters;  // first come, first served; each removes itself
     // Tells the first waiter to look again (a slot or a kept connection
@@ -120,6 +123,7 @@ class UpstreamPool {
   std::map<std::string, std::shared_ptr<Host>> hosts_;
   std::size_t max_per_host_ = 50, keep_per_host_ = 16;
   Duration idle_ = std::chrono::seconds(10);
+  Duration reuse_ = std::chrono::seconds(300);
   bool sweeping_ = false, closed_ = false;
 };
 

@@ -61,6 +61,19 @@ TEST_F(RelayTest, AKeptConnectionIdleTooLongIsClosedWithQuit) {
   EXPECT_EQ(upstream_->messages().size(), 2u);
 }
 
+// Past upstream_reuse_time_seconds a connection is closed after its
+// transaction instead of kept, however busy it is.
+TEST_F(RelayTest, AConnectionIsNotKeptPastItsReuseTime) {
+  start("upstream_reuse_time_seconds = 1");
+  send_one(*this, "r1@example.com", "r1");
+  std::this_thread::sleep_for(1100ms);
+  send_one(*this, "r2@example.com", "r2");  // on the kept one, then closed: too old
+  EXPECT_TRUE(wait_for_quits(*upstream_, 1));
+  send_one(*this, "r3@example.com", "r3");
+  EXPECT_EQ(upstream_->connections(), 2);
+  EXPECT_EQ(upstream_->messages().size(), 3u);
+}
+
 TEST_F(RelayTest, WithKeepPerHostZeroEveryTransactionHasItsOwnConnection) {
   start("upstream_keep_per_host = 0");
   auto c = greeted();
