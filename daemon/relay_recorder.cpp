@@ -100,11 +100,15 @@ asio::awaitable<int> RelayRecorder::not_sent(const std::vector<std::int64_t>& id
   co_return co_await on_worker(io_, pipeline_, fn);
 }
 
+namespace {
+std::string joined(const std::vector<std::int64_t>& ids) {
+  std::string out;
+  for (const auto id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
+  return out;
+}
+}  // namespace
+
 void RelayRecorder::retry_not_sent(std::vector<std::int64_t> ids, int code, std::string enhanced, std::string text) {
-  if (stopped_) {
-    spdlog::error("relay: stopping: acceptance(s) from {} stay pending, not marked not sent ({})", ids.front(), text);
-    return;
-  }
   marks_.push_back(Mark{std::move(ids), code, std::move(enhanced), std::move(text)});
   if (!retrying_) {
     retrying_ = true;
@@ -114,28 +118,37 @@ void RelayRecorder::retry_not_sent(std::vector<std::int64_t> ids, int code, std:
 
 void RelayRecorder::stop() {
   stopped_ = true;
-  retry_.cancel();
+  retry_.cancel();  // the retries make their last attempt now
 }
 
 asio::awaitable<void> RelayRecorder::retry_marks() {
-  while (!marks_.empty() && !stopped_) {
-    retry_.expires_after(kRetryMark);
-    boost::system::error_code ec;
-    co_await retry_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    if (stopped_) break;
-    const Mark mark = marks_.front();
-    try {
-      const int n = co_await not_sent(mark.ids, mark.code, mark.enhanced, mark.text);
-      marks_.pop_front();
-      spdlog::info("relay: {} acceptance(s) from {} marked not sent on retry: {}", n, mark.ids.front(), mark.text);
-    } catch (const std::exception& e) {
-      spdlog::warn("relay: acceptance(s) from {} still not marked not sent: {}", mark.ids.front(), e.what());
+  while (!marks_.empty()) {
+    if (!stopped_) {
+      retry_.expires_after(kRetryMark);
+      boost::system::error_code ec;  // operation_aborted: stop()
+      co_await retry_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
+    // Every waiting mark, each on its own: one that keeps failing does not
+    // hold the others back.
+    std::deque<Mark> failed;
+    while (!marks_.empty()) {
+      Mark mark = std::move(marks_.front());
+      marks_.pop_front();
+      try {
+        const int n = co_await not_sent(mark.ids, mark.code, mark.enhanced, mark.text);
+        spdlog::info("relay: acceptance(s) {} marked not sent on retry ({} changed): {}", joined(mark.ids), n,
+                     mark.text);
+      } catch (const std::exception& e) {
+        spdlog::warn("relay: acceptance(s) {} still not marked not sent: {}", joined(mark.ids), e.what());
+        failed.push_back(std::move(mark));
+      }
+    }
+    marks_ = std::move(failed);
+    if (stopped_) break;  // that was the last attempt
   }
   for (const auto& m : marks_)
-    spdlog::error("relay: stopping: acceptance(s) from {} stay pending, not marked not sent ({})", m.ids.front(),
-                  m.text);
-  if (stopped_) marks_.clear();
+    spdlog::error("relay: stopping: acceptance(s) {} stay pending, not marked not sent ({})", joined(m.ids), m.text);
+  marks_.clear();
   retrying_ = false;
 }
 

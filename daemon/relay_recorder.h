@@ -50,12 +50,13 @@ class RelayRecorder {
   boost::asio::awaitable<int> not_sent(const std::vector<std::int64_t>& ids, int code, const std::string& enhanced,
                                        const std::string& text);
   // Keeps a "not sent" mark that could not be written and writes it again
-  // every kRetryMark until it is (or stop()): rows left pending would be
-  // presumed delivered after the grace time.
+  // every kRetryMark until it is: rows left pending would be presumed
+  // delivered after the grace time. stop() makes one last attempt at
+  // once (a mark kept after it gets one attempt too); what fails then is
+  // logged as an error with its acceptance ids.
   void retry_not_sent(std::vector<std::int64_t> ids, int code, std::string enhanced, std::string text);
   static constexpr std::chrono::seconds kRetryMark{2};
   std::size_t marks_waiting() const { return marks_.size(); }
-  // No more retries; what is still waiting is logged as an error.
   void stop();
 
  private:

@@ -70,11 +70,13 @@ std::optional<smtp::SmtpReply> RelayTransaction::envelope_refusal(const smtp::Sm
   return local_reply(553, "5.6.7", client.host() + " does not accept non-ASCII addresses (no SMTPUTF8)");
 }
 
-std::optional<smtp::SmtpReply> RelayTransaction::content_refusal(const smtp::SmtpClient& client, bool eight_bit,
-                                                                 bool utf8_headers) const {
+std::optional<smtp::SmtpReply> RelayTransaction::content_refusal(const smtp::SmtpClient& client,
+                                                                 bool eight_bit) const {
   const auto& ext = client.extensions();
-  if (utf8_headers && mail_.param("SMTPUTF8") && !ext.smtputf8)
-    return local_reply(554, "5.6.9", client.host() + " does not accept UTF-8 headers (no SMTPUTF8)");
+  // A message declared SMTPUTF8 may carry UTF-8 in any header, a MIME
+  // part's included (RFC 6531 3.2): any 8-bit byte counts.
+  if (eight_bit && mail_.param("SMTPUTF8") && !ext.smtputf8)
+    return local_reply(550, "5.6.9", client.host() + " does not accept UTF-8 headers (no SMTPUTF8)");
   const auto* body = mail_.param("BODY");
   if (eight_bit && body && upper(body->value) == "8BITMIME" && !ext.eightbitmime)
     return local_reply(554, "5.6.3", client.host() + " does not accept 8-bit data (no 8BITMIME); not converted");
@@ -211,6 +213,9 @@ asio::awaitable<RelayTransaction::Leg*> RelayTransaction::open_leg(const std::ve
     }
     if (!stale) break;
     leg->client->close();
+    if (fresh)  // a kept one handed over after a wait was gone as well
+      throw smtp::SmtpError(smtp::SmtpError::Kind::closed,
+                            leg->client->host() + ": upstream connections closed before MAIL, twice");
   }
   if (!mail.positive()) {
     refusal = mail;
@@ -405,15 +410,23 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
   // of every upstream transaction about to get the message, with its
   // Message-ID, and those of transactions that failed before DATA, marked
   // not sent. Nothing goes upstream before it is committed.
-  std::vector<Leg*> ready;
+  std::vector<Leg*> ready, cannot_take;  // cannot_take: the upstream cannot take the message as it is
   std::vector<RelayWrite> writes, unsent;  // the ready legs' first: `recorded` below is indexed like `ready`
   std::vector<asio::awaitable<void>> tasks;
+  const bool eight_bit = has_non_ascii(message);
   for (auto& leg : legs_) {
     if (leg->accepted.empty()) {
       tasks.push_back(end_leg(*leg));
     } else if (!leg->failure.empty()) {
       failed = true;
       unsent.push_back(write_of(*leg, "upstream failed before DATA: " + leg->failure));
+    } else if (auto why = content_refusal(*leg->client, eight_bit)) {
+      // Refused here, in the same write: never sent, with the refusal.
+      leg->sent.reply = *why;
+      cannot_take.push_back(leg.get());
+      unsent.push_back(write_of(*leg, why->text()));
+      unsent.back().code = why->code;
+      unsent.back().enhanced = why->enhanced;
     } else {
       ready.push_back(leg.get());
       writes.push_back(write_of(*leg));
@@ -424,14 +437,12 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
   const auto recorded = co_await record(std::move(writes), "acceptances");
   std::vector<Leg*> copies;  // recorded: the message goes out
   writes.clear();
-  const bool eight_bit = has_non_ascii(message);
-  const bool utf8_headers = eight_bit && has_non_ascii(std::string_view(message).substr(0, message.find("\r\n\r\n")));
+  for (auto* leg : cannot_take) tasks.push_back(refuse_here(*leg, message_id));
   for (std::size_t i = 0; i < ready.size(); ++i) {
     Leg& leg = *ready[i];
     if (i < recorded.size() && recorded[i]) {
       copies.push_back(&leg);
-      if (auto why = content_refusal(*leg.client, eight_bit, utf8_headers)) leg.sent.reply = *why;  // refused here
-      else tasks.push_back(send(leg, message, added));
+      tasks.push_back(send(leg, message, added));
     } else {  // nothing unrecorded goes out
       failed = true;
       writes.push_back(write_of(leg, "not sent: its acceptances could not be recorded"));
@@ -443,6 +454,7 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
   // would add up.
   co_await await_all(std::move(tasks));
   std::optional<smtp::SmtpReply> ok, refused, deferred;  // deferred: a 4xx, its recipients wait for a retry
+  if (!cannot_take.empty()) refused = cannot_take.front()->sent.reply;
   for (auto* leg : copies) {
     co_await settle(*leg, message_id);
     const auto& reply = leg->sent.reply;
@@ -474,6 +486,14 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
   if (deferred) co_return as_client_reply(*deferred);
   if (refused) co_return *refused;
   co_return local_reply(451, "4.4.2", "Upstream failed during DATA, try again later");
+}
+
+asio::awaitable<void> RelayTransaction::refuse_here(Leg& leg, const std::string& message_id) {
+  const auto& reply = leg.sent.reply;
+  spdlog::info("relay {}: DATA {} not sent to {}: {} (acceptance(s) from {})", session_, message_id,
+               leg.client->host(), reply.summary(), leg.accepted.front().row.reserved_id);
+  for (const auto& r : leg.accepted) co_await record_refusal(r.row.recipient, reply, leg.client->host(), "data");
+  co_await end_leg(leg);  // RSET: the upstream transaction had MAIL and RCPT
 }
 
 asio::awaitable<void> RelayTransaction::record_writes(std::vector<RelayWrite> writes) {

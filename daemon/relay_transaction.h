@@ -86,12 +86,11 @@ class RelayTransaction {
   // Why `client`'s server cannot take the envelope with `rcpt`: a non-ASCII
   // address without SMTPUTF8 there (RFC 6531 3.4); nullopt when it can.
   std::optional<smtp::SmtpReply> envelope_refusal(const smtp::SmtpClient& client, const std::string& rcpt) const;
-  // Why it cannot take the message as it is: UTF-8 headers declared
-  // SMTPUTF8 without SMTPUTF8 there, or 8-bit data declared BODY=8BITMIME
-  // without 8BITMIME there (RFC 6152 3: the relay does not convert, it
-  // refuses); nullopt when it can.
-  std::optional<smtp::SmtpReply> content_refusal(const smtp::SmtpClient& client, bool eight_bit,
-                                                 bool utf8_headers) const;
+  // Why it cannot take the message (`eight_bit`: it has a byte >= 0x80)
+  // as it is: declared SMTPUTF8 without SMTPUTF8 there, or declared
+  // BODY=8BITMIME without 8BITMIME there (RFC 6152 3: the relay does not
+  // convert, it refuses); nullopt when it can.
+  std::optional<smtp::SmtpReply> content_refusal(const smtp::SmtpClient& client, bool eight_bit) const;
   std::string mail_params(const smtp::SmtpClient& client, const std::string& envid) const;
   std::string rcpt_params(const smtp::SmtpClient& client, const Command& rcpt) const;
   // A new upstream transaction whose first recipient is `rcpt` (MAIL and
@@ -114,6 +113,9 @@ class RelayTransaction {
   // The message on `leg` (BDAT, or DATA and the final "."): leg.sent.
   // Never throws.
   boost::asio::awaitable<void> send(Leg& leg, const std::string& message, const std::string& added_id);
+  // A copy the upstream cannot take as it is (content_refusal; written
+  // not sent already): its refusals recorded, the transaction reset.
+  boost::asio::awaitable<void> refuse_here(Leg& leg, const std::string& message_id);
   // After DATA: parks the connection of an accepted copy; marks a refused
   // or failed one not sent (and records the refusal).
   boost::asio::awaitable<void> settle(Leg& leg, const std::string& message_id);

@@ -36,6 +36,7 @@ asio::awaitable<Connection> Upstreams::connect(const std::vector<smtp::MxHost>& 
   if (hosts.empty()) throw smtp::SmtpError(smtp::SmtpError::Kind::connect, "no upstream host");
   const auto deadline = std::chrono::steady_clock::now() + ctx_.upstream.timeouts.connect;
   std::unique_ptr<UpstreamPool::Waiter> me;  // our place in the first host's queue, once we wait
+  bool last_look = false;
   while (true) {
     // In preference order: a kept connection to a host, else a new one,
     // before the next host (mail must not stay on a backup MX).
@@ -51,6 +52,7 @@ asio::awaitable<Connection> Upstreams::connect(const std::vector<smtp::MxHost>& 
       }
       auto client = ctx_.pool.open_slot(h.host, h.port, ctx_.upstream, turn);
       if (!client) continue;
+      me.reset();  // served: the next in line need not wait for our greeting and EHLO
       try {
         co_return co_await open(std::move(client), h);
       } catch (const Unavailable& u) {
@@ -65,14 +67,18 @@ asio::awaitable<Connection> Upstreams::connect(const std::vector<smtp::MxHost>& 
     fresh = false;  // a kept connection given back while waiting will do
     // Every host is at its cap. A caller that holds other connections
     // must not wait (two such could wait for each other); the others queue
-    // at the first host.
-    if (ctx_.stopping || !may_wait()) throw AtCapacity{hosts.front().host, me != nullptr};
+    // at the first host, and look at every host once more at the end.
+    if (last_look || ctx_.stopping) throw AtCapacity{hosts.front().host, true};
+    if (!may_wait()) throw AtCapacity{hosts.front().host, false};
     if (!me) {
       spdlog::debug("relay {}: {} upstream connection(s) to {} already, waiting for one", session_,
                     ctx_.config.upstream_max_per_host, hosts.front().host);
       me = std::make_unique<UpstreamPool::Waiter>(ctx_.pool, hosts.front().host, hosts.front().port);
     }
-    if (!co_await me->turn(deadline)) throw AtCapacity{hosts.front().host, true};
+    if (!co_await me->turn(deadline)) {
+      me.reset();
+      last_look = true;
+    }
   }
 }
 

@@ -25,13 +25,16 @@ UpstreamPool::Waiter::Waiter(UpstreamPool& pool, const std::string& host, std::u
 }
 
 UpstreamPool::Waiter::~Waiter() {
+  // Only the Host here: the frame holding a Waiter may be destroyed after
+  // the pool (an I/O loop torn down mid-wait).
   host_->waiters.erase(place_);
-  if (!pool_.closed_) host_->wake();  // the next one may be served now
+  if (!host_->closed) host_->wake();  // the next one may be served now
 }
 
 asio::awaitable<bool> UpstreamPool::Waiter::turn(Clock::time_point deadline) {
-  while (!pool_.closed_ && Clock::now() < deadline) {
+  while (!host_->closed) {
     if (first() && (host_->open < pool_.max_per_host_ || !host_->kept.empty())) co_return true;
+    if (Clock::now() >= deadline) break;
     timer_.expires_at(deadline);
     boost::system::error_code ec;  // operation_aborted: woken
     co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -47,7 +50,10 @@ UpstreamPool::~UpstreamPool() {
 
 std::shared_ptr<UpstreamPool::Host>& UpstreamPool::host(const std::string& host, std::uint16_t port) {
   auto& h = hosts_[key(host, port)];
-  if (!h) h = std::make_shared<Host>();
+  if (!h) {
+    h = std::make_shared<Host>();
+    h->closed = closed_;
+  }
   return h;
 }
 
@@ -82,7 +88,8 @@ void UpstreamPool::keep(Connection client) {
   const auto h = client.get_deleter().host;  // the Host its slot is counted in
   const auto made = h->opened.find(client.get());
   const bool old_enough = made != h->opened.end() && Clock::now() - made->second >= reuse_;
-  if (closed_ || h->kept.size() >= keep_per_host_ || old_enough) {
+  // Beyond keep_per_host only when someone waits: it is theirs at once.
+  if (closed_ || old_enough || (h->kept.size() >= keep_per_host_ && h->waiters.empty())) {
     retire(std::move(client));
     return;
   }
@@ -95,6 +102,7 @@ void UpstreamPool::close_all() {
   closed_ = true;
   sweep_.cancel();
   for (auto& [k, h] : hosts_) {
+    h->closed = true;
     auto kept = std::move(h->kept);
     h->kept.clear();
     for (auto& k : kept) retire(std::move(k.client));

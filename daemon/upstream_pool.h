@@ -82,6 +82,7 @@ class UpstreamPool {
     std::map<const smtp::SmtpClient*, std::chrono::steady_clock::time_point> opened;  // when each was made
     std::deque<Kept> kept;                           // oldest first
     std::list<boost::asio::steady_timer*> waiters;  // first come, first served; each removes itself
+    bool closed = false;                             // the pool closed: nobody is served any more
     // Tells the first waiter to look again (a slot or a kept connection
     // may be there for it).
     void wake() const {

@@ -111,6 +111,13 @@ TEST_F(RelayTest, EightBitDataToAnUpstreamWithout8bitmimeIsRefusedNotMangled) {
   EXPECT_EQ(rows[1].state, "bounced");
   EXPECT_EQ(rows[1].data_reply_code, 554);
   EXPECT_EQ(rows[1].message_id, "");
+  // The upstream transaction was reset and its connection serves on.
+  EXPECT_EQ(with_verb(upstream_->commands(), "RSET").size(), 1u);
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<c@example.com>").substr(0, 4), "250 ");
+  c->command("DATA");
+  EXPECT_EQ(c->command(message("Message-ID: <after@app.test>\r\n") + ".").substr(0, 4), "250 ");
+  EXPECT_EQ(upstream_->connections(), 1);
 }
 
 // RFC 6531 3.4: without SMTPUTF8 upstream, neither a non-ASCII address
@@ -125,7 +132,7 @@ TEST_F(RelayTest, UpstreamWithoutSmtputf8GetsNoNonAsciiEnvelopeOrHeaders) {
   EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
   c->command("DATA");
   EXPECT_EQ(c->command("Message-ID: <utf8@app.test>\r\nSubject: \xce\xb4\r\n\r\nx\r\n."),
-            "554 5.6.9 127.0.0.1 does not accept UTF-8 headers (no SMTPUTF8)");
+            "550 5.6.9 127.0.0.1 does not accept UTF-8 headers (no SMTPUTF8)");
   EXPECT_TRUE(upstream_->messages().empty());
   for (const auto& line : upstream_->commands()) EXPECT_EQ(line.find("\xce"), std::string::npos) << line;
   EXPECT_EQ(refusals().size(), 2u);  // the address at RCPT, the message at DATA
@@ -310,7 +317,9 @@ TEST_F(RelayTest, ANotSentMarkThatFailsIsWrittenOnceTheStoreWorksAgain) {
   EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
   c->command("DATA");
   c->send(message() + ".\r\n");
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // committed, waiting for the upstream
+  // Committed (with its Message-ID), the upstream not answering yet.
+  for (int i = 0; i < 100 && (acceptances().empty() || acceptances().at(0).message_id.empty()); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   raw_exec(fixture_->db_path(),
            "CREATE TRIGGER full BEFORE UPDATE ON acceptances "
            "BEGIN SELECT RAISE(ABORT, 'injected: database or disk is full'); END");

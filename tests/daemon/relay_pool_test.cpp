@@ -233,9 +233,28 @@ TEST_F(RelayTest, WaitingAtTheConnectionCapEndsAfterTheConnectTimeout) {
   EXPECT_EQ(upstream_->connections(), 1);
 }
 
-// The slot of a connection that is closed (none are kept here) wakes the
-// waiting session as well.
-TEST_F(RelayTest, AWaiterIsServedWhenAConnectionIsClosedToo) {
+// A connection that goes away (the upstream closed it after the first
+// session's message) wakes the waiting session, which opens a new one.
+TEST_F(RelayTest, AWaiterIsServedWhenAConnectionIsClosed) {
+  start("upstream_max_per_host = 1\nverp = false");
+  upstream_->on(".", std::vector<test::ScriptedSmtpServer::Action>{
+                         test::ScriptedSmtpServer::reply_and_close("421 4.3.2 Shutting down"),
+                         test::ScriptedSmtpServer::reply("")});
+  auto first = greeted(), second = greeted();
+  first->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(first->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  first->command("DATA");
+  second->command("MAIL FROM:<app@app.test>");
+  second->send("RCPT TO:<b@example.com>\r\n");
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(first->command(message() + ".").substr(0, 4), "451 ");
+  EXPECT_EQ(second->reply().substr(0, 4), "250 ");
+  EXPECT_EQ(upstream_->connections(), 2);
+}
+
+// With someone waiting, a connection whose transaction ended is handed to
+// them even beyond upstream_keep_per_host (here 0: none kept otherwise).
+TEST_F(RelayTest, AConnectionGoesToAWaiterEvenBeyondKeepPerHost) {
   start("upstream_max_per_host = 1\nupstream_keep_per_host = 0\nverp = false");
   auto first = greeted(), second = greeted();
   first->command("MAIL FROM:<app@app.test>");
@@ -246,7 +265,33 @@ TEST_F(RelayTest, AWaiterIsServedWhenAConnectionIsClosedToo) {
   std::this_thread::sleep_for(200ms);
   EXPECT_EQ(first->command(message() + ".").substr(0, 4), "250 ");
   EXPECT_EQ(second->reply().substr(0, 4), "250 ");
-  EXPECT_EQ(upstream_->connections(), 2);
+  EXPECT_EQ(upstream_->connections(), 1);
+}
+
+// Two waiters, two slots given back, new connections slow to greet (1.5 s,
+// longer than the 1 s a waiter may wait): the first waiter leaves the
+// queue as soon as it has its slot, so the second is served beside it
+// instead of after its greeting — and past its deadline.
+TEST_F(RelayTest, WaitersAreServedSideBySideNotAfterEachOthersGreeting) {
+  start("upstream_max_per_host = 2\nupstream_keep_per_host = 0\nupstream_connect_timeout_seconds = 1\nverp = false");
+  std::vector<std::unique_ptr<SmtpTestClient>> holders, waiters;
+  for (int i = 0; i < 2; ++i) {
+    holders.push_back(greeted());
+    holders.back()->command("MAIL FROM:<app@app.test>");
+    EXPECT_EQ(holders.back()->command("RCPT TO:<h" + std::to_string(i) + "@example.com>").substr(0, 4), "250 ");
+    holders.back()->command("DATA");
+  }
+  upstream_->on("GREETING", test::ScriptedSmtpServer::reply_after(1500ms));
+  upstream_->on(".", test::ScriptedSmtpServer::reply_and_close("421 4.3.2 Closing"));  // gone, not kept
+  for (int i = 0; i < 2; ++i) {
+    waiters.push_back(greeted());
+    waiters.back()->command("MAIL FROM:<app@app.test>");
+    waiters.back()->send("RCPT TO:<w" + std::to_string(i) + "@example.com>\r\n");
+  }
+  std::this_thread::sleep_for(200ms);
+  for (auto& h : holders) EXPECT_EQ(h->command(message() + ".").substr(0, 4), "451 ");
+  for (auto& w : waiters) EXPECT_EQ(w->reply().substr(0, 4), "250 ");
+  EXPECT_EQ(upstream_->connections(), 4);
 }
 
 // Stopping while a session waits at the cap: the wait ends at once (no
