@@ -42,6 +42,17 @@ bool wait_for_quits(const test::ScriptedSmtpServer& s, std::size_t n) {
   return quits(s) >= n;
 }
 
+// `holder` holds its upstream connection in DATA (MAIL, RCPT a@, DATA);
+// `waiter` has sent RCPT b@ and waits for a connection (its reply unread).
+void hold_and_wait(SmtpTestClient& holder, SmtpTestClient& waiter) {
+  holder.command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(holder.command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  EXPECT_EQ(holder.command("DATA").substr(0, 4), "354 ");
+  waiter.command("MAIL FROM:<app@app.test>");
+  waiter.send("RCPT TO:<b@example.com>\r\n");
+  std::this_thread::sleep_for(200ms);
+}
+
 TEST_F(RelayTest, ClientsConnectingPerMessageShareOneUpstreamConnection) {
   start();
   for (int i = 0; i < 3; ++i) send_one(*this, "a" + std::to_string(i) + "@example.com", "p" + std::to_string(i));
@@ -203,12 +214,7 @@ TEST_F(RelayTest, PipelinedVerpRecipientsBeyondTheCapDoNotWaitForEachOther) {
 TEST_F(RelayTest, ASessionAtTheConnectionCapWaitsForOneToBeGivenBack) {
   start("upstream_max_per_host = 1\nverp = false");
   auto first = greeted(), second = greeted();
-  first->command("MAIL FROM:<app@app.test>");
-  EXPECT_EQ(first->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
-  EXPECT_EQ(first->command("DATA").substr(0, 4), "354 ");
-  second->command("MAIL FROM:<app@app.test>");
-  second->send("RCPT TO:<b@example.com>\r\n");  // waits: the only connection is the first session's
-  std::this_thread::sleep_for(200ms);
+  hold_and_wait(*first, *second);
   EXPECT_EQ(upstream_->connections(), 1);
   EXPECT_EQ(first->command(message() + ".").substr(0, 4), "250 ");
   EXPECT_EQ(second->reply().substr(0, 4), "250 ");
@@ -241,12 +247,7 @@ TEST_F(RelayTest, AWaiterIsServedWhenAConnectionIsClosed) {
                          test::ScriptedSmtpServer::reply_and_close("421 4.3.2 Shutting down"),
                          test::ScriptedSmtpServer::reply("")});
   auto first = greeted(), second = greeted();
-  first->command("MAIL FROM:<app@app.test>");
-  EXPECT_EQ(first->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
-  first->command("DATA");
-  second->command("MAIL FROM:<app@app.test>");
-  second->send("RCPT TO:<b@example.com>\r\n");
-  std::this_thread::sleep_for(200ms);
+  hold_and_wait(*first, *second);
   EXPECT_EQ(first->command(message() + ".").substr(0, 4), "451 ");
   EXPECT_EQ(second->reply().substr(0, 4), "250 ");
   EXPECT_EQ(upstream_->connections(), 2);
@@ -257,12 +258,7 @@ TEST_F(RelayTest, AWaiterIsServedWhenAConnectionIsClosed) {
 TEST_F(RelayTest, AConnectionGoesToAWaiterEvenBeyondKeepPerHost) {
   start("upstream_max_per_host = 1\nupstream_keep_per_host = 0\nverp = false");
   auto first = greeted(), second = greeted();
-  first->command("MAIL FROM:<app@app.test>");
-  EXPECT_EQ(first->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
-  first->command("DATA");
-  second->command("MAIL FROM:<app@app.test>");
-  second->send("RCPT TO:<b@example.com>\r\n");
-  std::this_thread::sleep_for(200ms);
+  hold_and_wait(*first, *second);
   EXPECT_EQ(first->command(message() + ".").substr(0, 4), "250 ");
   EXPECT_EQ(second->reply().substr(0, 4), "250 ");
   EXPECT_EQ(upstream_->connections(), 1);
