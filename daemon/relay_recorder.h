@@ -56,7 +56,6 @@ class RelayRecorder {
   // logged as an error with its acceptance ids.
   void retry_not_sent(std::vector<std::int64_t> ids, int code, std::string enhanced, std::string text);
   static constexpr std::chrono::seconds kRetryMark{2};
-  std::size_t marks_waiting() const { return marks_.size(); }
   void stop();
 
  private:

@@ -110,12 +110,6 @@ void UpstreamPool::close_all() {
   }
 }
 
-std::size_t UpstreamPool::kept() const {
-  std::size_t n = 0;
-  for (const auto& [k, h] : hosts_) n += h->kept.size();
-  return n;
-}
-
 void UpstreamPool::retire(Connection client) {
   if (!client->is_open()) return;
   auto owned = std::shared_ptr<smtp::SmtpClient>(std::move(client));

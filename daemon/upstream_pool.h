@@ -71,7 +71,6 @@ class UpstreamPool {
   void keep(Connection client);
   // QUITs every kept connection; keeps none from now on.
   void close_all();
-  std::size_t kept() const;
 
   struct Kept {
     Connection client;
