@@ -408,8 +408,9 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
   bool failed = false;
   // One store write (group-committed with other sessions'): the acceptances
   // of every upstream transaction about to get the message, with its
-  // Message-ID, and those of transactions that failed before DATA, marked
-  // not sent. Nothing goes upstream before it is committed.
+  // Message-ID, and, marked not sent, those of transactions that failed
+  // before DATA or whose upstream cannot take the message as it is.
+  // Nothing goes upstream before it is committed.
   std::vector<Leg*> ready, cannot_take;  // cannot_take: the upstream cannot take the message as it is
   std::vector<RelayWrite> writes, unsent;  // the ready legs' first: `recorded` below is indexed like `ready`
   std::vector<asio::awaitable<void>> tasks;
