@@ -4,6 +4,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 namespace ndrlink::daemon::relay {
@@ -100,14 +101,6 @@ asio::awaitable<int> RelayRecorder::not_sent(const std::vector<std::int64_t>& id
   co_return co_await on_worker(io_, pipeline_, fn);
 }
 
-namespace {
-std::string joined(const std::vector<std::int64_t>& ids) {
-  std::string out;
-  for (const auto id : ids) out += (out.empty() ? "" : ",") + std::to_string(id);
-  return out;
-}
-}  // namespace
-
 void RelayRecorder::retry_not_sent(std::vector<std::int64_t> ids, int code, std::string enhanced, std::string text) {
   marks_.push_back(Mark{std::move(ids), code, std::move(enhanced), std::move(text)});
   if (!retrying_) {
@@ -136,10 +129,10 @@ asio::awaitable<void> RelayRecorder::retry_marks() {
       marks_.pop_front();
       try {
         const int n = co_await not_sent(mark.ids, mark.code, mark.enhanced, mark.text);
-        spdlog::info("relay: acceptance(s) {} marked not sent on retry ({} changed): {}", joined(mark.ids), n,
+        spdlog::info("relay: acceptance(s) {} marked not sent on retry ({} changed): {}", fmt::join(mark.ids, ","), n,
                      mark.text);
       } catch (const std::exception& e) {
-        spdlog::warn("relay: acceptance(s) {} still not marked not sent: {}", joined(mark.ids), e.what());
+        spdlog::warn("relay: acceptance(s) {} still not marked not sent: {}", fmt::join(mark.ids, ","), e.what());
         failed.push_back(std::move(mark));
       }
     }
@@ -147,7 +140,8 @@ asio::awaitable<void> RelayRecorder::retry_marks() {
     if (stopped_) break;  // that was the last attempt
   }
   for (const auto& m : marks_)
-    spdlog::error("relay: stopping: acceptance(s) {} stay pending, not marked not sent ({})", joined(m.ids), m.text);
+    spdlog::error("relay: stopping: acceptance(s) {} stay pending, not marked not sent ({})", fmt::join(m.ids, ","),
+                  m.text);
   marks_.clear();
   retrying_ = false;
 }
