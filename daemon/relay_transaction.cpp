@@ -174,8 +174,6 @@ asio::awaitable<RelayTransaction::Leg*> RelayTransaction::open_leg(const std::ve
   auto leg = std::make_unique<Leg>();
   const std::string from = ctx_.config.verp ? ctx_.verp_prefix + reserved.verp_token + "@" + ctx_.verp_domain : sender_;
   smtp::SmtpReply mail;
-  // A parked connection may have been closed by the server meanwhile:
-  // then once more on a new one.
   // Waiting for a free slot is for a transaction that holds no other
   // upstream connection and opens no other (pipelined RCPTs), checked
   // each time it would wait: two holding ones could wait for each other.
@@ -185,6 +183,8 @@ asio::awaitable<RelayTransaction::Leg*> RelayTransaction::open_leg(const std::ve
     ~Opened() { --n; }
   } opened{opening_};
   const std::function<bool()> may_wait = [this] { return !holds_connection() && opening_ == 1; };
+  // A kept connection may have been closed by the server meanwhile: then
+  // once more on a new one.
   for (bool fresh : {false, true}) {
     bool reused = false;
     leg->client.reset();  // a stale one gives its slot back first
@@ -397,8 +397,13 @@ asio::awaitable<void> RelayTransaction::settle(Leg& leg, const std::string& mess
     co_return;
   }
   co_await mark_not_sent(leg, reply.code, reply.enhanced, reply.text());
-  for (const auto& r : leg.accepted) co_await record_refusal(r.row.recipient, reply, leg.client->host(), "data");
-  co_await end_leg(leg);
+  co_await refused_at_data(leg);
+}
+
+asio::awaitable<void> RelayTransaction::refused_at_data(Leg& leg) {
+  for (const auto& r : leg.accepted)
+    co_await record_refusal(r.row.recipient, leg.sent.reply, leg.client->host(), "data");
+  co_await end_leg(leg);  // RSET: the upstream transaction had MAIL and RCPT
 }
 
 asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& message) {
@@ -423,6 +428,8 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
       unsent.push_back(write_of(*leg, "upstream failed before DATA: " + leg->failure));
     } else if (auto why = content_refusal(*leg->client, eight_bit)) {
       // Refused here, in the same write: never sent, with the refusal.
+      spdlog::info("relay {}: DATA {} not sent to {}: {} (acceptance(s) from {})", session_, message_id,
+                   leg->client->host(), why->summary(), leg->accepted.front().row.reserved_id);
       leg->sent.reply = *why;
       cannot_take.push_back(leg.get());
       unsent.push_back(write_of(*leg, why->text()));
@@ -438,7 +445,7 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
   const auto recorded = co_await record(std::move(writes), "acceptances");
   std::vector<Leg*> copies;  // recorded: the message goes out
   writes.clear();
-  for (auto* leg : cannot_take) tasks.push_back(refuse_here(*leg, message_id));
+  for (auto* leg : cannot_take) tasks.push_back(refused_at_data(*leg));
   for (std::size_t i = 0; i < ready.size(); ++i) {
     Leg& leg = *ready[i];
     if (i < recorded.size() && recorded[i]) {
@@ -487,14 +494,6 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
   if (deferred) co_return as_client_reply(*deferred);
   if (refused) co_return *refused;
   co_return local_reply(451, "4.4.2", "Upstream failed during DATA, try again later");
-}
-
-asio::awaitable<void> RelayTransaction::refuse_here(Leg& leg, const std::string& message_id) {
-  const auto& reply = leg.sent.reply;
-  spdlog::info("relay {}: DATA {} not sent to {}: {} (acceptance(s) from {})", session_, message_id,
-               leg.client->host(), reply.summary(), leg.accepted.front().row.reserved_id);
-  for (const auto& r : leg.accepted) co_await record_refusal(r.row.recipient, reply, leg.client->host(), "data");
-  co_await end_leg(leg);  // RSET: the upstream transaction had MAIL and RCPT
 }
 
 asio::awaitable<void> RelayTransaction::record_writes(std::vector<RelayWrite> writes) {

@@ -113,9 +113,10 @@ class RelayTransaction {
   // The message on `leg` (BDAT, or DATA and the final "."): leg.sent.
   // Never throws.
   boost::asio::awaitable<void> send(Leg& leg, const std::string& message, const std::string& added_id);
-  // A copy the upstream cannot take as it is (content_refusal; written
-  // not sent already): its refusals recorded, the transaction reset.
-  boost::asio::awaitable<void> refuse_here(Leg& leg, const std::string& message_id);
+  // A copy refused at DATA (leg.sent.reply), by the upstream or here
+  // (content_refusal), its acceptances marked already: a refusal recorded
+  // per recipient, the upstream transaction reset.
+  boost::asio::awaitable<void> refused_at_data(Leg& leg);
   // After DATA: parks the connection of an accepted copy; marks a refused
   // or failed one not sent (and records the refusal).
   boost::asio::awaitable<void> settle(Leg& leg, const std::string& message_id);
