@@ -14,34 +14,37 @@
 
 namespace ndrlink::smtp {
 
+namespace detail {
+// What an acceptances row and a refusals row both take from a RCPT reply
+// (the same fields by the same names).
+template <typename Row>
+Row from_reply(const SmtpReply& reply, const std::string& recipient, const std::string& sender,
+               const std::string& mx_host, const char* source) {
+  Row row;
+  row.recipient = recipient;
+  row.reply_code = reply.code;
+  row.enhanced_status = reply.enhanced;
+  row.reply_text = reply.text();
+  row.mx_host = mx_host;
+  row.sender = sender;
+  row.source = source;
+  return row;
+}
+}  // namespace detail
+
 // accepted_at, message_id, envid and reserved_id are left empty.
 inline storage::NewAcceptance acceptance_from_reply(const SmtpReply& reply, const std::string& recipient,
                                                     const std::string& sender, const std::string& mx_host,
                                                     const char* source) {
-  storage::NewAcceptance a;
-  a.recipient = recipient;
-  a.reply_code = reply.code;
-  a.enhanced_status = reply.enhanced;
-  a.reply_text = reply.text();
-  a.mx_host = mx_host;
-  a.sender = sender;
-  a.source = source;
-  return a;
+  return detail::from_reply<storage::NewAcceptance>(reply, recipient, sender, mx_host, source);
 }
 
 // refused_at is left empty.
 inline storage::NewRefusal refusal_from_reply(const SmtpReply& reply, const std::string& recipient,
                                               const std::string& sender, const std::string& mx_host,
                                               const char* stage, const char* source) {
-  storage::NewRefusal r;
-  r.recipient = recipient;
-  r.reply_code = reply.code;
-  r.enhanced_status = reply.enhanced;
-  r.reply_text = reply.text();
-  r.mx_host = mx_host;
-  r.sender = sender;
+  auto r = detail::from_reply<storage::NewRefusal>(reply, recipient, sender, mx_host, source);
   r.stage = stage;
-  r.source = source;
   return r;
 }
 
