@@ -219,7 +219,7 @@ TEST_F(RelayTest, DisconnectMidDataRecordsNothingAsSent) {
   EXPECT_EQ(c->command("DATA").substr(0, 4), "354 ");
   c->send("From: app@app.test\r\nSubject: half\r\n\r\nthe first half");
   c->close();
-  // Written while the client sent, marked not sent when it went away.
+  // Nothing was written before the final "."; recorded not sent when the client went away.
   ASSERT_TRUE(eventually(
       [&] {
         const auto rows = acceptances();
