@@ -419,7 +419,14 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
   std::vector<Leg*> ready, cannot_take;  // cannot_take: the upstream cannot take the message as it is
   std::vector<RelayWrite> writes, unsent;  // the ready legs' first: `recorded` below is indexed like `ready`
   std::vector<asio::awaitable<void>> tasks;
-  const bool eight_bit = has_non_ascii(message);
+  // Scanned (up to max_message_size) only when some upstream lacks an
+  // extension 8-bit data may need.
+  const bool eight_bit = std::any_of(legs_.begin(), legs_.end(),
+                                     [](const auto& l) {
+                                       return l->client && (!l->client->extensions().eightbitmime ||
+                                                            !l->client->extensions().smtputf8);
+                                     }) &&
+                         has_non_ascii(message);
   for (auto& leg : legs_) {
     if (leg->accepted.empty()) {
       tasks.push_back(end_leg(*leg));
