@@ -233,6 +233,9 @@ void read_relay(const toml::table& t, const std::string& file, Config& c) {
   r.get("cert_file", x.cert_file);
   r.get("key_file", x.key_file);
   r.get("verp", x.verp);
+  std::string verp_scope = "recipient";
+  r.get_choice("verp_scope", verp_scope, {"recipient", "message"});
+  x.verp_scope = verp_scope == "message" ? RelayConfig::VerpScope::message : RelayConfig::VerpScope::recipient;
   r.get("envid", x.envid);
   r.get("header", x.header);
   if (const auto* m = sub_table(r, t, "static_mx")) {

@@ -103,10 +103,15 @@ struct RelayConfig {
   // long an idle one is kept, and how many idle per upstream host.
   std::chrono::seconds upstream_keep_idle{10};
   std::size_t upstream_keep_per_host = 16;
-  std::size_t upstream_max_per_host = 50;
-  std::chrono::seconds upstream_reuse_time{300};  // no connection is kept once this old  // connections to one upstream host at once (in use or kept)
+  std::size_t upstream_max_per_host = 50;         // connections to one upstream host at once (in use or kept)
+  std::chrono::seconds upstream_reuse_time{300};  // no connection is kept once this old
   std::string cert_file, key_file;  // STARTTLS toward clients when both are set
   bool verp = true, envid = true, header = true;  // tagging (docs/relay.md)
+  // What one VERP return path names: a recipient (one upstream transaction
+  // each) or a message (one per upstream host; the bounce's recipient
+  // picks the acceptance).
+  enum class VerpScope { recipient, message } verp_scope = VerpScope::recipient;
+  bool transaction_per_recipient() const { return verp && verp_scope == VerpScope::recipient; }
   std::map<std::string, std::string> static_mx;   // [relay.static_mx]: domain -> host:port
 };
 

@@ -93,13 +93,15 @@ void RelayServer::start() {
   if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) throw std::runtime_error("relay.listen " + where + ": " + ec.message());
   ctx_.stopping = false;
-  spdlog::info("relay: listening on {}:{} as {}, upstream {}{}, STARTTLS {}, tagging verp={} envid={} header={}",
+  spdlog::info("relay: listening on {}:{} as {}, upstream {}{}, STARTTLS {}, tagging verp={}{} envid={} header={}",
                c.listen_host, port(), ctx_.hostname,
                c.upstream == RelayConfig::Upstream::smarthost ? "smarthost " + c.smarthost_host + ":" +
                                                                     std::to_string(c.smarthost_port)
                                                               : std::string("mx"),
                c.upstream == RelayConfig::Upstream::mx && !c.static_mx.empty() ? " (static map)" : "",
-               ctx_.offer_starttls ? "offered" : "off", c.verp, c.envid, c.header);
+               ctx_.offer_starttls ? "offered" : "off", c.verp,
+               !c.verp ? "" : c.verp_scope == RelayConfig::VerpScope::message ? " (by message)" : " (by recipient)",
+               c.envid, c.header);
   accept();
 }
 

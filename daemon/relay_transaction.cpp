@@ -115,7 +115,12 @@ std::string RelayTransaction::rcpt_params(const smtp::SmtpClient& client, const 
   std::string out;
   if (const auto* notify = rcpt.param("NOTIFY")) out = "NOTIFY=" + upper(notify->value);
   else if (ctx_.config.envid) out = "NOTIFY=FAILURE,DELAY";
+  // ORCPT puts the address the client gave in the DSN's Original-Recipient,
+  // which links the bounce when the final recipient was rewritten (an
+  // alias, a forward). A UTF-8 address would need utf-8-addr (RFC 6533).
   if (const auto* orcpt = rcpt.param("ORCPT")) out += (out.empty() ? "" : " ") + ("ORCPT=" + orcpt->value);
+  else if (ctx_.config.envid && !has_non_ascii(rcpt.path))
+    out += (out.empty() ? "" : " ") + ("ORCPT=rfc822;" + smtp::xtext_encode(rcpt.path));
   return out;
 }
 
@@ -153,7 +158,7 @@ asio::awaitable<void> RelayTransaction::end_leg(Leg& leg) {
 asio::awaitable<void> RelayTransaction::mark_not_sent(Leg& leg, int code, const std::string& enhanced,
                                                       const std::string& text) {
   std::vector<std::int64_t> ids;
-  for (const auto& r : leg.accepted) ids.push_back(r.row.reserved_id);
+  for (const auto& r : leg.accepted) ids.push_back(r.reserved_id);
   if (ids.empty()) co_return;
   try {
     const int n = co_await ctx_.recorder.not_sent(ids, code, enhanced, text);
@@ -172,7 +177,8 @@ asio::awaitable<RelayTransaction::Leg*> RelayTransaction::open_leg(const std::ve
                                                                    smtp::SmtpReply& refusal,
                                                                    smtp::SmtpReply& rcpt_reply) {
   auto leg = std::make_unique<Leg>();
-  const std::string from = ctx_.config.verp ? ctx_.verp_prefix + reserved.verp_token + "@" + ctx_.verp_domain : sender_;
+  leg->token = reserved.verp_token;
+  const std::string from = ctx_.config.verp ? ctx_.verp_prefix + leg->token + "@" + ctx_.verp_domain : sender_;
   smtp::SmtpReply mail;
   // Waiting for a free slot is for a transaction that holds no other
   // upstream connection and opens no other (pipelined RCPTs), checked
@@ -194,7 +200,7 @@ asio::awaitable<RelayTransaction::Leg*> RelayTransaction::open_leg(const std::ve
       refusal = *why;
       co_return nullptr;
     }
-    leg->envid = ctx_.config.envid && leg->client->extensions().dsn ? reserved.verp_token : std::string();
+    leg->envid = ctx_.config.envid && leg->client->extensions().dsn ? leg->token : std::string();
     const std::string params = mail_params(*leg->client, leg->envid);
     const std::string to_params = rcpt_params(*leg->client, rcpt);
     bool stale = false;
@@ -260,10 +266,10 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
   }
   if ((has_non_ascii(address) || has_non_ascii(sender_)) && !mail_.param("SMTPUTF8"))
     co_return local_reply(553, "5.6.7", "Non-ASCII address needs SMTPUTF8");
-  // The leg: a new upstream transaction per recipient with VERP, else the
-  // open one to the same host.
+  // The leg: a new upstream transaction per recipient with VERP by
+  // recipient, else the open one to the same host.
   Leg* leg = nullptr;
-  if (!ctx_.config.verp)
+  if (!ctx_.config.transaction_per_recipient())
     for (auto& l : legs_)
       if (l->failure.empty() && l->client && l->client->host() == hosts.front().host &&
           l->client->port() == hosts.front().port)
@@ -320,6 +326,8 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
       leg->failure = "upstream closed the connection: " + reply.summary();
       leg->client->close();
     }
+    // A VERP return path names its first recipient's acceptance, which a
+    // refused one never gets: the next recipient starts a new transaction.
     if (ctx_.config.verp && leg->accepted.empty()) {
       co_await end_leg(*leg);
       std::erase_if(legs_, [leg](const auto& l) { return l.get() == leg; });
@@ -328,9 +336,10 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
   }
   auto a = smtp::acceptance_from_reply(reply, address, sender_, mx_host, "relay");
   a.envid = leg->envid;
+  a.copy_token = leg->token;
   a.reserved_id = reserved.id;
   a.accepted_at = correlator::to_iso(ctx_.clock());
-  leg->accepted.push_back(Recipient{std::move(a), reserved.verp_token});
+  leg->accepted.push_back(std::move(a));
   spdlog::info("relay {}: RCPT <{}>: {} -> acceptance {} ({})", session_, address, reply.summary(), reserved.id,
                mx_host);
   co_return reply;
@@ -338,7 +347,7 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
 
 RelayWrite RelayTransaction::write_of(const Leg& leg, const std::string& why) {
   RelayWrite w;
-  for (const auto& r : leg.accepted) w.acceptances.push_back(r.row);
+  for (const auto& r : leg.accepted) w.acceptances.push_back(r);
   if (!why.empty()) {
     w.not_sent = true;
     w.text = why;
@@ -371,7 +380,7 @@ asio::awaitable<std::vector<bool>> RelayTransaction::record(std::vector<RelayWri
 asio::awaitable<void> RelayTransaction::send(Leg& leg, const std::string& message, const std::string& added_id) {
   auto& out = leg.sent;
   try {
-    const std::string tag = ctx_.config.header && leg.accepted.size() == 1 ? leg.accepted.front().token : std::string();
+    const std::string tag = ctx_.config.header ? leg.token : std::string();
     const std::string head = top_headers(added_id, tag);
     out.reply = co_await leg.client->data(head, message);  // the copies share `message`
   } catch (const smtp::SmtpError& e) {
@@ -392,7 +401,7 @@ asio::awaitable<void> RelayTransaction::settle(Leg& leg, const std::string& mess
   const auto& reply = leg.sent.reply;
   if (reply.positive()) {
     spdlog::info("relay {}: DATA {} to {}: {} (acceptance(s) from {})", session_, message_id, leg.client->host(),
-                 reply.summary(), leg.accepted.front().row.reserved_id);
+                 reply.summary(), leg.accepted.front().reserved_id);
     upstreams_.park(std::move(leg.client));
     co_return;
   }
@@ -402,7 +411,7 @@ asio::awaitable<void> RelayTransaction::settle(Leg& leg, const std::string& mess
 
 asio::awaitable<void> RelayTransaction::refused_at_data(Leg& leg) {
   for (const auto& r : leg.accepted)
-    co_await record_refusal(r.row.recipient, leg.sent.reply, leg.client->host(), "data");
+    co_await record_refusal(r.recipient, leg.sent.reply, leg.client->host(), "data");
   co_await end_leg(leg);  // RSET: the upstream transaction had MAIL and RCPT
 }
 
@@ -436,7 +445,7 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::data(const std::string& messa
     } else if (auto why = content_refusal(*leg->client, eight_bit)) {
       // Refused here, in the same write: never sent, with the refusal.
       spdlog::info("relay {}: DATA {} not sent to {}: {} (acceptance(s) from {})", session_, message_id,
-                   leg->client->host(), why->summary(), leg->accepted.front().row.reserved_id);
+                   leg->client->host(), why->summary(), leg->accepted.front().reserved_id);
       leg->sent.reply = *why;
       cannot_take.push_back(leg.get());
       unsent.push_back(write_of(*leg, why->text()));

@@ -1,9 +1,10 @@
 // One client mail transaction (MAIL .. DATA) relayed upstream: each RCPT
 // goes to the upstream at once, so the client gets the upstream's real
-// reply. With VERP each recipient gets its own upstream transaction whose
-// MAIL FROM is its VERP address (a reserved acceptance id's token);
-// without, recipients of one upstream share one transaction with the
-// client's sender. DATA sends the message to every upstream transaction
+// reply. With VERP by recipient each recipient gets its own upstream
+// transaction whose MAIL FROM is its VERP address (a reserved acceptance
+// id's token); by message, or without VERP, recipients of one upstream
+// share one transaction, tagged with its first recipient's token (VERP
+// return path by message, else the client's sender). DATA sends the message to every upstream transaction
 // that accepted someone, all at once. Tagging and the replies' rules:
 // docs/relay.md.
 //
@@ -64,10 +65,6 @@ class RelayTransaction {
   boost::asio::awaitable<void> abandon(const std::string& why);
 
  private:
-  struct Recipient {
-    storage::NewAcceptance row;  // written with the message (or not sent); its id is row.reserved_id
-    std::string token;           // the reserved id's VERP token
-  };
   // What one upstream transaction's DATA came to.
   struct Sent {
     smtp::SmtpReply reply;  // to the end of the message, or to DATA when it refused
@@ -76,8 +73,11 @@ class RelayTransaction {
   // One upstream transaction.
   struct Leg {
     Connection client;
+    // The first recipient's VERP token: the return path with VERP, the
+    // X-Ndrlink-Id, the ENVID, and every acceptance's copy_token.
+    std::string token;
     std::string envid;
-    std::vector<Recipient> accepted;
+    std::vector<storage::NewAcceptance> accepted;  // written with the message (or not sent); ids in reserved_id
     std::string failure;  // a transport failure: the connection is gone
     Sent sent;
   };

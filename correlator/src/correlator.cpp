@@ -113,7 +113,18 @@ std::optional<Correlator::Link> Correlator::find_link(const parser::Report& repo
       suspicious = std::string(method) + " token names no acceptance";
       return std::nullopt;
     }
-    if (report.recipients.size() == 1 || same_recipient(*a)) return Link{a->id, method, 1.0};
+    if (same_recipient(*a)) return Link{a->id, method, 1.0};
+    // A relayed copy with several recipients carries its first one's token
+    // (relay.verp_scope = message, or no VERP): the recipient picks the
+    // acceptance among the copy's.
+    const auto copy = a->copy_token.empty() ? std::vector<Acceptance>{} : store_.acceptances_by_copy_token(token);
+    std::vector<Acceptance> same;
+    for (const auto& c : copy)
+      if (same_recipient(c)) same.push_back(c);
+    if (const auto id = unique_candidate(same)) return Link{*id, method, 1.0};
+    // A token that names one recipient: a one-recipient report is about it
+    // whatever its (rewritten, forwarded) recipient says.
+    if (report.recipients.size() == 1 && copy.size() <= 1) return Link{a->id, method, 1.0};
   }
 
   // 3 and 4: the original message's identity plus the recipient.

@@ -27,7 +27,7 @@ void exec(sqlite3* db, const char* sql, std::string_view context) {
 constexpr const char* kAcceptanceColumns =
     "id, recipient, recipient_key, domain, reply_code, enhanced_status, reply_text, mx_host, sender, message_id, "
     "envid, verp_token, accepted_at, source, state, state_at, reason, hard, resolved_by, data_reply_code, "
-    "data_reply_text";
+    "data_reply_text, copy_token";
 
 Acceptance read_acceptance(const Statement& s) {
   Acceptance a;
@@ -52,6 +52,7 @@ Acceptance read_acceptance(const Statement& s) {
   a.resolved_by = s.opt_int64(18);
   a.data_reply_code = static_cast<int>(s.opt_int64(19).value_or(0));
   a.data_reply_text = s.text(20);
+  a.copy_token = s.text(21);
   return a;
 }
 
@@ -72,7 +73,7 @@ struct Store::Statements {
   explicit Statements(sqlite3* db) : db(db) {}
   sqlite3* db;
   std::unique_ptr<Statement> insert_acceptance, find_acceptance_by_key, acceptance_by_id, 
-      by_envid, by_message_id, by_recipient, next_acceptance_id, update_state, update_resolved, insert_event, events,
+      by_envid, by_copy_token, by_message_id, by_recipient, next_acceptance_id, update_state, update_resolved, insert_event, events,
       overdue, has_report, insert_report, insert_recipient, link, suspicious, unmatched, report_recipient, cursor,
       save_cursor;
 
@@ -226,12 +227,12 @@ RecordOutcome Store::record_acceptance(const NewAcceptance& a, const TokenMaker&
   auto& ins = stmts_->get(stmts_->insert_acceptance,
                           "INSERT INTO acceptances (id, recipient, recipient_key, domain, reply_code, enhanced_status, "
                           "reply_text, mx_host, sender, message_id, envid, accepted_at, source, state, state_at, "
-                          "verp_token) VALUES (?15, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?11, ?14) "
+                          "verp_token, copy_token) VALUES (?15, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?11, ?14, ?16) "
                           "ON CONFLICT (message_id, recipient_key) WHERE message_id IS NOT NULL DO NOTHING");
   ins.bind(1, a.recipient).bind(2, key).bind(3, domain, false).bind(4, a.reply_code).bind(5, a.enhanced_status);
   ins.bind(6, a.reply_text).bind(7, a.mx_host).bind(8, a.sender).bind(9, a.message_id).bind(10, a.envid);
   ins.bind(11, a.accepted_at).bind(12, a.source).bind(13, a.state);
-  ins.bind(14, token_for ? token_for(id) : std::string()).bind(15, id);
+  ins.bind(14, token_for ? token_for(id) : std::string()).bind(15, id).bind(16, a.copy_token);
   ins.run();
   if (sqlite3_changes(db_) == 0) {
     // The same (message_id, recipient) was recorded before: that row.
@@ -268,6 +269,12 @@ std::vector<Acceptance> Store::acceptances_by_envid(std::string_view envid, std:
   auto& s = stmts_->get(stmts_->by_envid,
                         select_acceptances("WHERE envid = ?1 AND recipient_key = ?2 ORDER BY accepted_at, id"));
   s.bind(1, envid, false).bind(2, recipient_key, false);
+  return read_acceptances(s);
+}
+
+std::vector<Acceptance> Store::acceptances_by_copy_token(std::string_view copy_token) {
+  auto& s = stmts_->get(stmts_->by_copy_token, select_acceptances("WHERE copy_token = ?1 ORDER BY id"));
+  s.bind(1, copy_token, false);
   return read_acceptances(s);
 }
 

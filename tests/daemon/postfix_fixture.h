@@ -38,8 +38,8 @@ class PostfixWorld : public ::testing::Test {
 
   // The two Postfix instances and ndrlinkd; with a relay, ndrlinkd also
   // relays on 127.0.0.1:relay_port_ to the front (as its smarthost, or as
-  // the MX of back.test and dead.test).
-  void start_world(Relay relay = Relay::off) {
+  // the MX of back.test and dead.test), with `relay_keys` added to [relay].
+  void start_world(Relay relay = Relay::off, const std::string& relay_keys = "") {
     if (const auto why = test::Postfix::missing(); !why.empty()) GTEST_SKIP() << why;
     back_ = std::make_unique<test::Postfix>("back");
     front_ = std::make_unique<test::Postfix>("front");
@@ -49,7 +49,7 @@ class PostfixWorld : public ::testing::Test {
       const std::string front = "127.0.0.1:" + std::to_string(front_->port());
       toml = std::string("[verp]\ndomain = \"") + kVerpDomain + "\"\n[relay]\nenabled = true\nlisten = \"127.0.0.1:" +
              std::to_string(relay_port_) + "\"\nhostname = \"relay.test\"\nupstream_tls = \"none\"\n" +
-             "upstream_connect_timeout_seconds = 5\nupstream_timeout_seconds = 30\n" +
+             "upstream_connect_timeout_seconds = 5\nupstream_timeout_seconds = 30\n" + relay_keys +
              (relay == Relay::smarthost
                   ? "upstream = \"smarthost\"\nsmarthost = \"" + front + "\"\n"
                   : "upstream = \"mx\"\n[relay.static_mx]\n\"back.test\" = \"" + front + "\"\n\"dead.test\" = \"" + front +

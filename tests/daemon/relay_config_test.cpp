@@ -24,6 +24,8 @@ TEST(RelayConfig, OffByDefaultWithRfcDefaults) {
   EXPECT_EQ(c.relay.upstream, RelayConfig::Upstream::mx);
   EXPECT_EQ(c.relay.upstream_tls, "opportunistic");
   EXPECT_TRUE(c.relay.verp && c.relay.envid && c.relay.header);
+  EXPECT_EQ(c.relay.verp_scope, RelayConfig::VerpScope::recipient);
+  EXPECT_TRUE(c.relay.transaction_per_recipient());
   EXPECT_EQ(c.relay.upstream_data_end_timeout, std::chrono::seconds(600));
 }
 
@@ -54,6 +56,7 @@ upstream_data_end_timeout_seconds = 50
 cert_file = "/etc/ndrlink/relay.crt"
 key_file = "/etc/ndrlink/relay.key"
 verp = true
+verp_scope = "message"
 envid = false
 header = false
 [relay.static_mx]
@@ -86,6 +89,8 @@ path = "m"
   EXPECT_EQ(r.upstream_data_end_timeout, std::chrono::seconds(50));
   EXPECT_EQ(r.cert_file, "/etc/ndrlink/relay.crt");
   EXPECT_EQ(r.key_file, "/etc/ndrlink/relay.key");
+  EXPECT_EQ(r.verp_scope, RelayConfig::VerpScope::message);
+  EXPECT_FALSE(r.transaction_per_recipient());
   EXPECT_FALSE(r.envid);
   EXPECT_FALSE(r.header);
   EXPECT_EQ(r.static_mx.at("example.com"), "127.0.0.1:2525");
@@ -103,6 +108,8 @@ TEST(RelayConfig, MistakesAreOneLineWithFileLineAndKey) {
   EXPECT_EQ(error_of("[relay]\nmax_connections = 0"), "n.toml:2: relay.max_connections: must be between 1 and 100000");
   EXPECT_EQ(error_of("[relay]\nupstream_tls = \"maybe\""),
             "n.toml:2: relay.upstream_tls: must be one of none, opportunistic, required (got \"maybe\")");
+  EXPECT_EQ(error_of("[relay]\nverp_scope = \"domain\""),
+            "n.toml:2: relay.verp_scope: must be one of recipient, message (got \"domain\")");
   EXPECT_EQ(error_of("[relay]\n[relay.static_mx]\n\"example.com\" = 25"),
             "n.toml:3: relay.static_mx.example.com: expected \"host:port\"");
   EXPECT_EQ(error_of("[relay]\nenabled = true\nverp = false\nupstream = \"smarthost\""),

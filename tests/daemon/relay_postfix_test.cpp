@@ -156,6 +156,36 @@ TEST_F(RelayByStaticMx, UnknownUserBouncedAndLinkedByVerp) {
   expect_resolved(a.id, "bounced", "userunknown", true, "5.1.1");
 }
 
+// relay.verp_scope = message: one upstream transaction for the message,
+// its return path the first recipient's; Postfix's one bounce for two of
+// the recipients links each by its Final-Recipient among the copy's.
+class RelayByMessageThroughPostfix : public RelayThroughPostfix {
+ protected:
+  void SetUp() override { start_world(Relay::smarthost, "verp_scope = \"message\"\n"); }
+};
+
+TEST_F(RelayByMessageThroughPostfix, OneBounceForTwoRecipientsOfOneCopyResolvesEach) {
+  const auto replies = relay({"nobody@back.test", "alice@back.test", "ghost@back.test"}, "<m-scope@client.test>");
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(replies[i], "250 2.1.5 Ok") << i;
+  EXPECT_EQ(reply_code(replies[3]), 250);
+  const auto nobody = recorded("nobody@back.test", "<m-scope@client.test>");
+  const auto alice = recorded("alice@back.test", "<m-scope@client.test>");
+  const auto ghost = recorded("ghost@back.test", "<m-scope@client.test>");
+  for (const auto* a : {&nobody, &alice, &ghost}) EXPECT_EQ(a->copy_token, nobody.verp_token) << a->recipient;
+  ASSERT_TRUE(reaches(nobody.id, "bounced", 20s)) << transitions(nobody.id);
+  ASSERT_TRUE(reaches(ghost.id, "bounced", 20s)) << transitions(ghost.id);
+  expect_resolved(nobody.id, "bounced", "userunknown", true, "5.1.1");
+  expect_resolved(ghost.id, "bounced", "userunknown", true, "5.1.1");
+  // One report for both: Postfix bounced the one queue file's two failures.
+  EXPECT_EQ(store()->report_recipient(*store()->acceptance(nobody.id)->resolved_by)->report_id,
+            store()->report_recipient(*store()->acceptance(ghost.id)->resolved_by)->report_id);
+  ASSERT_TRUE(eventually([&] { return maildir_messages(back_->dir() + "/mail/alice").size() == 1; }, 10s));
+  const auto copy = maildir_messages(back_->dir() + "/mail/alice")[0];
+  EXPECT_NE(copy.find("Return-Path: <bounces+" + nobody.verp_token + "@verp.test>"), std::string::npos) << copy;
+  EXPECT_EQ(store()->acceptance(alice.id)->state, "pending");
+  EXPECT_EQ(transitions(alice.id), "");
+}
+
 // `ndrlink probe --mx` against the real instances (no relay needed).
 class ProbePostfix : public PostfixWorld {
  protected:

@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 
@@ -55,7 +56,9 @@ TEST_F(RelayTest, Upstream252IsRecordedWithItsReplyAndTaggedByVerpEnvidAndHeader
   EXPECT_NE(mails[0].find("RET=HDRS"), std::string::npos) << mails[0];
   EXPECT_NE(mails[0].find("ENVID=" + token), std::string::npos) << mails[0];
   EXPECT_EQ(a.envid, token);
-  EXPECT_EQ(with_verb(upstream_->commands(), "RCPT TO:").at(0), "RCPT TO:<someone@example.com> NOTIFY=FAILURE,DELAY");
+  EXPECT_EQ(with_verb(upstream_->commands(), "RCPT TO:").at(0),
+            "RCPT TO:<someone@example.com> NOTIFY=FAILURE,DELAY ORCPT=rfc822;someone@example.com");
+  EXPECT_EQ(a.copy_token, token);
   const auto messages = upstream_->messages();
   ASSERT_EQ(messages.size(), 1u);
   EXPECT_EQ(messages[0].body.rfind("X-Ndrlink-Id: " + token + "\r\n", 0), 0u) << messages[0].body;
@@ -120,7 +123,7 @@ TEST_F(RelayTest, EachRecipientHasItsOwnTaggedTransactionWithVerp) {
   }
 }
 
-TEST_F(RelayTest, WithoutVerpOneUpstreamTransactionKeepsTheSenderAndHasNoHeaderTag) {
+TEST_F(RelayTest, WithoutVerpOneUpstreamTransactionKeepsTheSenderAndIsTaggedByItsFirstRecipient) {
   start("verp = false");
   auto c = greeted();
   c->command("MAIL FROM:<app@app.test>");
@@ -132,11 +135,67 @@ TEST_F(RelayTest, WithoutVerpOneUpstreamTransactionKeepsTheSenderAndHasNoHeaderT
   ASSERT_EQ(messages.size(), 1u);
   EXPECT_EQ(messages[0].rcpt_to.size(), 2u);
   EXPECT_EQ(messages[0].mail_from.rfind("<app@app.test>", 0), 0u) << messages[0].mail_from;
-  EXPECT_EQ(messages[0].body.find("X-Ndrlink-Id"), std::string::npos);
   const auto rows = acceptances();
   ASSERT_EQ(rows.size(), 2u);
-  EXPECT_EQ(rows[0].envid, rows[1].envid);  // one ENVID per upstream transaction
-  EXPECT_FALSE(rows[0].envid.empty());
+  // One tag per upstream transaction, its first recipient's token: ENVID,
+  // header and each acceptance's copy_token.
+  EXPECT_EQ(rows[0].envid, rows[0].verp_token);
+  EXPECT_EQ(rows[1].envid, rows[0].verp_token);
+  EXPECT_EQ(messages[0].body.rfind("X-Ndrlink-Id: " + rows[0].verp_token + "\r\n", 0), 0u) << messages[0].body;
+  for (const auto& a : rows) EXPECT_EQ(a.copy_token, rows[0].verp_token);
+}
+
+TEST_F(RelayTest, VerpByMessageTagsOneTransactionPerUpstreamWithItsFirstRecipient) {
+  ScriptedSmtpServer other;
+  start("verp_scope = \"message\"", {}, "\"example.org\" = \"" + other.address() + "\"\n");
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  for (const char* rcpt : {"a@example.com", "c@example.org", "b@example.com"})
+    EXPECT_EQ(c->command("RCPT TO:<" + std::string(rcpt) + ">").substr(0, 4), "250 ") << rcpt;
+  c->command("DATA");
+  EXPECT_EQ(c->command(message() + "."), "250 2.0.0 Ok: <m1@app.test> relayed in 2 upstream transaction(s)");
+  std::map<std::string, storage::Acceptance> by;
+  for (const auto& a : acceptances()) by[a.recipient] = a;
+  ASSERT_EQ(by.size(), 3u);
+  const std::string first = by["a@example.com"].verp_token, alone = by["c@example.org"].verp_token;
+  EXPECT_EQ(by["a@example.com"].copy_token, first);
+  EXPECT_EQ(by["b@example.com"].copy_token, first);
+  EXPECT_EQ(by["b@example.com"].envid, first);
+  EXPECT_EQ(by["c@example.org"].copy_token, alone);
+  const auto sent = upstream_->messages();
+  ASSERT_EQ(sent.size(), 1u);
+  const auto& m = sent[0];
+  EXPECT_EQ(m.rcpt_to.size(), 2u);
+  EXPECT_EQ(m.mail_from.rfind("<bounces+" + first + "@bounces.example.net>", 0), 0u) << m.mail_from;
+  EXPECT_NE(m.mail_from.find("ENVID=" + first), std::string::npos) << m.mail_from;
+  EXPECT_EQ(m.body.rfind("X-Ndrlink-Id: " + first + "\r\n", 0), 0u) << m.body;
+  const auto rcpts = with_verb(upstream_->commands(), "RCPT TO:");
+  ASSERT_EQ(rcpts.size(), 2u);
+  EXPECT_EQ(rcpts[1], "RCPT TO:<b@example.com> NOTIFY=FAILURE,DELAY ORCPT=rfc822;b@example.com");
+  ASSERT_EQ(other.messages().size(), 1u);
+  EXPECT_EQ(other.messages()[0].mail_from.rfind("<bounces+" + alone + "@bounces.example.net>", 0), 0u);
+}
+
+TEST_F(RelayTest, VerpByMessageStartsAnotherTransactionAfterARefusedFirstRecipient) {
+  // The return path names its first recipient's acceptance: a refused one
+  // has none, so the next recipient opens a transaction under its own.
+  start("verp_scope = \"message\"");
+  upstream_->on_rcpt("nobody@example.com", ScriptedSmtpServer::reply("550 5.1.1 <nobody@example.com>: User unknown"));
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<nobody@example.com>").substr(0, 4), "550 ");
+  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
+  EXPECT_EQ(c->command("RCPT TO:<b@example.com>").substr(0, 4), "250 ");
+  c->command("DATA");
+  EXPECT_EQ(c->command(message() + ".").substr(0, 4), "250 ");
+  const auto mails = with_verb(upstream_->commands(), "MAIL FROM:");
+  ASSERT_EQ(mails.size(), 2u);
+  const auto rows = acceptances();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(signer().verify(verp_token(mails[1])), rows[0].id);
+  EXPECT_EQ(rows[1].copy_token, rows[0].verp_token);
+  ASSERT_EQ(upstream_->messages().size(), 1u);
+  EXPECT_EQ(upstream_->messages()[0].rcpt_to.size(), 2u);
 }
 
 TEST_F(RelayTest, EachDomainGoesToItsOwnMxWithoutVerp) {

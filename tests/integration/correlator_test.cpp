@@ -44,6 +44,24 @@ class CorrelatorTest : public ::testing::Test {
     return store_->record_acceptance(a, [this](std::int64_t id) { return signer_.token_for(id); }).id;
   }
 
+  // The acceptances of one relayed copy (one upstream transaction): each
+  // with the first one's token as copy_token, as the relay writes them.
+  std::vector<std::int64_t> record_copy(const std::vector<std::string>& rcpts) {
+    std::vector<std::int64_t> ids;
+    for (std::size_t i = 0; i < rcpts.size(); ++i) ids.push_back(store_->reserve_acceptance_id());
+    const std::string copy_token = signer_.token_for(ids.front());
+    for (std::size_t i = 0; i < rcpts.size(); ++i) {
+      storage::NewAcceptance a;
+      a.recipient = rcpts[i];
+      a.accepted_at = "2026-12-01T10:00:00Z";
+      a.source = "relay";
+      a.copy_token = copy_token;
+      a.reserved_id = ids[i];
+      store_->record_acceptance(a, [this](std::int64_t id) { return signer_.token_for(id); });
+    }
+    return ids;
+  }
+
   IngestOutcome ingest(const std::string& raw) {
     return correlator_.ingest(Correlator::content_key(raw), parser::parse_message(raw), raw);
   }
@@ -149,6 +167,49 @@ TEST_F(CorrelatorTest, TokenOfAnotherAcceptanceDoesNotResolveThisRecipient) {
          replace_once(raw, "Message-Id: <C6625D0F", "X-Old: <C6625D0F"));
   EXPECT_EQ(get(mine).state, "bounced");
   EXPECT_EQ(get(stranger).state, "pending");
+}
+
+TEST_F(CorrelatorTest, ACopysTokenLinksEachOfItsRecipients) {
+  // relay.verp_scope = message: one return path for the copy; the report's
+  // recipients pick the acceptances, a bystander elsewhere stays open.
+  const std::string raw = sample("lhost-sendmail-02.eml");
+  const auto bystander = record("userunknown@example.org");
+  const auto copy = record_copy({"first@example.org", "userunknown@example.org", "filtered@example.com"});
+  EXPECT_EQ(get(copy[1]).copy_token, signer_.token_for(copy[0]));
+  const auto out = ingest("Delivered-To: bounces+" + signer_.token_for(copy[0]) + "@example.jp\n" +
+                          replace_once(raw, "Message-Id: <C6625D0F", "X-Old: <C6625D0F"));
+  ASSERT_EQ(out.recipients.size(), 2u);
+  for (const auto& r : out.recipients) {
+    EXPECT_EQ(r.link_method, "verp");
+    EXPECT_DOUBLE_EQ(r.confidence, 1.0);
+  }
+  EXPECT_EQ(get(copy[1]).state, "bounced");
+  EXPECT_EQ(get(copy[2]).state, "bounced");
+  EXPECT_EQ(get(copy[0]).state, "pending");
+  EXPECT_EQ(get(bystander).state, "pending");
+}
+
+TEST_F(CorrelatorTest, ACopysTokenDoesNotPinAStrangerOnItsFirstRecipient) {
+  // One recipient in the report, the token names a copy of two: only the
+  // copy's acceptance for that recipient may be resolved (an acceptance by
+  // its own token is, whatever the report's recipient says).
+  const auto copy = record_copy({"first@example.org", "second@example.org"});
+  const auto out = ingest("Delivered-To: bounces+" + signer_.token_for(copy[0]) + "@example.ne.jp\n" +
+                          postfix_without_message_id());
+  ASSERT_EQ(out.recipients.size(), 1u);
+  EXPECT_FALSE(out.recipients[0].acceptance_id);
+  EXPECT_EQ(get(copy[0]).state, "pending");
+  EXPECT_EQ(get(copy[1]).state, "pending");
+
+  const auto mine = record_copy({"first@example.org", kPostfixRcpt});
+  ingest("Delivered-To: bounces+" + signer_.token_for(mine[0]) + "@example.ne.jp\n" + postfix_without_message_id());
+  EXPECT_EQ(get(mine[1]).state, "bounced");
+  EXPECT_EQ(get(mine[0]).state, "pending");
+  // The same report under the token of a one-recipient copy: that acceptance.
+  const auto alone = record_copy({"forwarded@example.org"});
+  ingest("Delivered-To: bounces+" + signer_.token_for(alone[0]) + "@example.ne.jp\n" +
+         postfix_without_message_id());
+  EXPECT_EQ(get(alone[0]).state, "bounced");
 }
 
 TEST_F(CorrelatorTest, RealRecipientWithAMadeUpMessageIdStaysUnmatched) {

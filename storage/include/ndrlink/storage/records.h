@@ -21,6 +21,9 @@ struct NewAcceptance {
   std::string recipient;
   int reply_code = 250;
   std::string enhanced_status, reply_text, mx_host, sender, message_id, envid;
+  // Relayed: the VERP token the upstream copy was tagged with (its first
+  // recipient's; schema 0005). Empty: not relayed.
+  std::string copy_token;
   std::string accepted_at;  // ISO 8601 UTC
   std::string source = "cli";
   // Initial state; anything but pending (an import of history) is
@@ -44,6 +47,7 @@ struct Acceptance {
   // never completed DATA. 0 and empty: accepted or not relayed.
   int data_reply_code = 0;
   std::string data_reply_text;
+  std::string copy_token;  // see NewAcceptance
 };
 
 // A refused RCPT (or DATA) seen by the relay or the probe.

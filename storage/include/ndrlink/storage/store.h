@@ -104,6 +104,8 @@ class Store {
   // Candidates for linking, oldest first. `recipient_key` is lower case.
   std::vector<Acceptance> acceptances_by_envid(std::string_view envid, std::string_view recipient_key);
   std::vector<Acceptance> acceptances_by_message_id(std::string_view message_id, std::string_view recipient_key);
+  // The acceptances one relayed copy carried (`copy_token` = `token`).
+  std::vector<Acceptance> acceptances_by_copy_token(std::string_view token);
   std::vector<Acceptance> acceptances_by_recipient(std::string_view recipient_key, std::string_view since,
                                                    std::string_view until);
   std::vector<Acceptance> list_acceptances(const AcceptanceFilter& filter);
