@@ -17,10 +17,13 @@
 // direct do the same upstream work. There a fifth path goes straight to
 // Postfix with the envelope the relay's VERP makes (a new sender per
 // message, metrics *_direct_verp_senders): what VERP itself costs Postfix.
+// --verp-scope message runs the VERP relay with relay.verp_scope =
+// "message" and adds that fifth path to the multi-recipient passes too.
 // --split-cpus runs Postfix on its own half of the CPUs (the upstream on
 // another host, as deployed) instead of sharing every core.
 // Usage: bench_relay [--messages N] [--connections K] [--size BYTES] [--pipelining]
 //                    [--daemon-config TOML] [--split-cpus] [--connection-per-message]
+//                    [--verp-scope recipient|message]
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -106,6 +109,10 @@ bool g_connection_per_message = false;
 // TOML appended to both relays' configuration (--daemon-config): to
 // measure other settings, e.g. "[daemon]\nworkers = 1".
 std::string g_daemon_config;
+// relay.verp_scope of the VERP relay (--verp-scope). With "message" its
+// upstream envelopes match a direct client's sending from VERP senders,
+// several recipients included.
+std::string g_verp_scope = "recipient";
 
 // Pins the calling thread (and the threads and processes it starts later)
 // to CPUs [first, first + count).
@@ -298,6 +305,7 @@ pid_t start_daemon(const fs::path& dir, int relay_port, int upstream_port, bool 
                         << "\"\n[verp]\ndomain = \"verp.test\"\n[relay]\nenabled = true\nlisten = \"127.0.0.1:"
                         << relay_port << "\"\nhostname = \"relay.test\"\nupstream = \"smarthost\"\nsmarthost = \"127.0.0.1:"
                         << upstream_port << "\"\nupstream_tls = \"none\"\nverp = " << (verp ? "true" : "false") << "\n"
+                        << "verp_scope = \"" << g_verp_scope << "\"\n"
                         << g_daemon_config << "\n";
   const pid_t pid = ndrlink::bench::spawn_with_log(NDRLINKD_BINARY, config, log);
   const auto deadline = Clock::now() + std::chrono::seconds(15);
@@ -346,6 +354,7 @@ int main(int argc, char** argv) {
     else if (a == "--connections" && has_value) connections = std::stoi(argv[++i]);
     else if (a == "--size" && has_value) size = std::stoul(argv[++i]);
     else if (a == "--daemon-config" && has_value) g_daemon_config = argv[++i];
+    else if (a == "--verp-scope" && has_value) g_verp_scope = argv[++i];
     else if (a == "--split-cpus") split = true;
     else if (a == "--connection-per-message") g_connection_per_message = true;
     else return std::cerr << "bench_relay: unknown argument " << a << "\n", 2;
@@ -395,12 +404,14 @@ int main(int argc, char** argv) {
     drain(postfix);
     const std::vector<Path> paths = {
         {postfix.port(), "direct"}, {relay_port, "relay"}, {plain_port, "noverp"}, {proxy.port(), "proxy"}};
-    const auto multi = run_rounds(postfix, paths, messages, connections, 0);
-    // Single recipients: also straight to Postfix with the relay's VERP
-    // envelope (with several recipients the relay's VERP also splits the
-    // transaction, which a direct client would not do alike).
-    auto single_paths = paths;
-    single_paths.push_back({postfix.port(), "dverp", true});
+    // Also straight to Postfix with the relay's VERP envelope: for single
+    // recipients, and for several when VERP is by message (by recipient it
+    // also splits the transaction, which a direct client would not do alike).
+    auto verp_paths = paths;
+    verp_paths.push_back({postfix.port(), "dverp", true});
+    print("verp_by_message", g_verp_scope == "message" ? 1 : 0, "bool");
+    const auto multi = run_rounds(postfix, g_verp_scope == "message" ? verp_paths : paths, messages, connections, 0);
+    const auto& single_paths = verp_paths;
     const auto single = run_rounds(postfix, single_paths, singles, connections, kRounds);
     report(multi, messages, connections, "");
     report(single, singles, connections, "_single");

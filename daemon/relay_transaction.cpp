@@ -326,9 +326,10 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
       leg->failure = "upstream closed the connection: " + reply.summary();
       leg->client->close();
     }
-    // A VERP return path names its first recipient's acceptance, which a
-    // refused one never gets: the next recipient starts a new transaction.
-    if (ctx_.config.verp && leg->accepted.empty()) {
+    // The transaction's tag (return path, ENVID, header) is its first
+    // recipient's token, whose acceptance a refused one never gets: the
+    // next recipient starts a new transaction under its own.
+    if (leg->accepted.empty()) {
       co_await end_leg(*leg);
       std::erase_if(legs_, [leg](const auto& l) { return l.get() == leg; });
     }

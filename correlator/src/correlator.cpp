@@ -117,7 +117,9 @@ std::optional<Correlator::Link> Correlator::find_link(const parser::Report& repo
     // A relayed copy with several recipients carries its first one's token
     // (relay.verp_scope = message, or no VERP): the recipient picks the
     // acceptance among the copy's.
-    const auto copy = a->copy_token.empty() ? std::vector<Acceptance>{} : store_.acceptances_by_copy_token(token);
+    // (By the stored token: the one in the bounce may differ in case.)
+    const auto copy =
+        a->copy_token.empty() ? std::vector<Acceptance>{} : store_.acceptances_by_copy_token(a->copy_token);
     std::vector<Acceptance> same;
     for (const auto& c : copy)
       if (same_recipient(c)) same.push_back(c);

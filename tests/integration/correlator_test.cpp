@@ -212,6 +212,26 @@ TEST_F(CorrelatorTest, ACopysTokenDoesNotPinAStrangerOnItsFirstRecipient) {
   EXPECT_EQ(get(alone[0]).state, "bounced");
 }
 
+TEST_F(CorrelatorTest, ACopysTokenLinksFromTheHeaderAndInAnyCase) {
+  // X-Ndrlink-Id in the returned headers (rule 2) names the copy alike.
+  const auto copy = record_copy({"first@example.org", "userunknown@example.org", "filtered@example.com"});
+  const auto out = ingest(replace_once(sample("lhost-sendmail-02.eml"), "Message-Id: <C6625D0F",
+                                       "X-Ndrlink-Id: " + signer_.token_for(copy[0]) + "\nX-Old: <C6625D0F"));
+  ASSERT_EQ(out.recipients.size(), 2u);
+  for (const auto& r : out.recipients) EXPECT_EQ(r.link_method, "header");
+  EXPECT_EQ(get(copy[1]).state, "bounced");
+  EXPECT_EQ(get(copy[2]).state, "bounced");
+  EXPECT_EQ(get(copy[0]).state, "pending");
+  // A token that came back upper-cased verifies, and still picks the
+  // copy's acceptance for the report's recipient, not the first one.
+  const auto upper = record_copy({"first@example.org", kPostfixRcpt});
+  std::string token = signer_.token_for(upper[0]);
+  for (auto& c : token) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  ingest("Delivered-To: BOUNCES+" + token + "@EXAMPLE.NE.JP\n" + postfix_without_message_id());
+  EXPECT_EQ(get(upper[1]).state, "bounced");
+  EXPECT_EQ(get(upper[0]).state, "pending");
+}
+
 TEST_F(CorrelatorTest, RealRecipientWithAMadeUpMessageIdStaysUnmatched) {
   const auto id = record(kPostfixRcpt, "<the-real-one@example.org>");
   const auto out = ingest(sample("lhost-postfix-04.eml"));  // names another Message-ID
