@@ -52,8 +52,9 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
   // already taken); nullopt when the RCPT goes upstream.
   std::optional<smtp::SmtpReply> local_rcpt_reply(const Command& rcpt, std::size_t ahead) const;
   // `first` and the RCPT commands already buffered right after it that
-  // are valid (with VERP by recipient only: each is its own upstream transaction, so
-  // they can be asked at once; RFC 2920 replies still go in order).
+  // are valid (with VERP by recipient only: each is its own upstream
+  // transaction, so they can be asked at once; RFC 2920 replies still go
+  // in order).
   std::vector<Command> pipelined_rcpts(const Command& first);
   boost::asio::awaitable<void> rcpt_into(const Command& cmd, smtp::SmtpReply& out);
   boost::asio::awaitable<void> data();

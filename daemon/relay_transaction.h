@@ -3,9 +3,10 @@
 // reply. With VERP by recipient each recipient gets its own upstream
 // transaction whose MAIL FROM is its VERP address (a reserved acceptance
 // id's token); by message, or without VERP, recipients of one upstream
-// share one transaction, tagged with its first recipient's token (VERP
-// return path by message, else the client's sender). DATA sends the message to every upstream transaction
-// that accepted someone, all at once. Tagging and the replies' rules:
+// share one transaction, tagged with its first recipient's token (MAIL
+// FROM is that token's VERP address by message, else the client's
+// sender). DATA sends the message to every upstream transaction that
+// accepted someone, all at once. Tagging and the replies' rules:
 // docs/relay.md.
 //
 // Recording: a 4xx/5xx RCPT reply is recorded as a refusal at once. The

@@ -116,8 +116,8 @@ std::optional<Correlator::Link> Correlator::find_link(const parser::Report& repo
     if (same_recipient(*a)) return Link{a->id, method, 1.0};
     // A relayed copy with several recipients carries its first one's token
     // (relay.verp_scope = message, or no VERP): the recipient picks the
-    // acceptance among the copy's.
-    // (By the stored token: the one in the bounce may differ in case.)
+    // acceptance among the copy's, looked up by the stored token (the
+    // bounce's may differ in case).
     const auto copy =
         a->copy_token.empty() ? std::vector<Acceptance>{} : store_.acceptances_by_copy_token(a->copy_token);
     std::vector<Acceptance> same;

@@ -72,9 +72,8 @@ std::string select_acceptances(std::string_view where) {
 struct Store::Statements {
   explicit Statements(sqlite3* db) : db(db) {}
   sqlite3* db;
-  std::unique_ptr<Statement> insert_acceptance, find_acceptance_by_key, acceptance_by_id, 
-      by_envid, by_copy_token, by_message_id, by_recipient, next_acceptance_id, update_state, update_resolved, insert_event, events,
-      overdue, has_report, insert_report, insert_recipient, link, suspicious, unmatched, report_recipient, cursor,
+  std::unique_ptr<Statement> insert_acceptance, find_acceptance_by_key, acceptance_by_id, by_envid, by_copy_token,
+      by_message_id, by_recipient, next_acceptance_id, update_state, update_resolved, insert_event, events, overdue, has_report, insert_report, insert_recipient, link, suspicious, unmatched, report_recipient, cursor,
       save_cursor;
 
   Statement& get(std::unique_ptr<Statement>& slot, std::string_view sql) {
@@ -227,7 +226,8 @@ RecordOutcome Store::record_acceptance(const NewAcceptance& a, const TokenMaker&
   auto& ins = stmts_->get(stmts_->insert_acceptance,
                           "INSERT INTO acceptances (id, recipient, recipient_key, domain, reply_code, enhanced_status, "
                           "reply_text, mx_host, sender, message_id, envid, accepted_at, source, state, state_at, "
-                          "verp_token, copy_token) VALUES (?15, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?11, ?14, ?16) "
+                          "verp_token, copy_token) "
+                          "VALUES (?15, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?11, ?14, ?16) "
                           "ON CONFLICT (message_id, recipient_key) WHERE message_id IS NOT NULL DO NOTHING");
   ins.bind(1, a.recipient).bind(2, key).bind(3, domain, false).bind(4, a.reply_code).bind(5, a.enhanced_status);
   ins.bind(6, a.reply_text).bind(7, a.mx_host).bind(8, a.sender).bind(9, a.message_id).bind(10, a.envid);
