@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <toml++/toml.h>
 
 #include <cerrno>
@@ -230,6 +231,16 @@ void read_relay(const toml::table& t, const std::string& file, Config& c) {
   r.get_range("upstream_keep_per_host", x.upstream_keep_per_host, 0, 1000);
   r.get_range("upstream_max_per_host", x.upstream_max_per_host, 1, 10000);
   r.get_duration("upstream_reuse_time_seconds", x.upstream_reuse_time, 1, 86400);
+  r.get_duration("mx_cache_seconds", x.mx_cache, 1, 86400);
+  std::string dns_host;
+  std::uint16_t dns_port = 53;
+  host_port(r, t, "dns_server", dns_host, dns_port);
+  if (!dns_host.empty()) {
+    in_addr ignored{};
+    if (::inet_pton(AF_INET, dns_host.c_str(), &ignored) != 1)
+      r.fail(*t.get("dns_server"), "dns_server", "expected an IPv4 address[:port] (got \"" + dns_host + "\")");
+    x.dns_server = dns_host + ":" + std::to_string(dns_port);
+  }
   r.get("cert_file", x.cert_file);
   r.get("key_file", x.key_file);
   r.get("verp", x.verp);

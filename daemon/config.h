@@ -105,6 +105,8 @@ struct RelayConfig {
   std::size_t upstream_keep_per_host = 16;
   std::size_t upstream_max_per_host = 50;         // connections to one upstream host at once (in use or kept)
   std::chrono::seconds upstream_reuse_time{300};  // no connection is kept once this old
+  std::chrono::seconds mx_cache{300};             // the longest a DNS MX answer is kept (else its TTL)
+  std::string dns_server;                         // "ipv4:port": the only DNS server asked (empty: resolv.conf's)
   std::string cert_file, key_file;  // STARTTLS toward clients when both are set
   bool verp = true, envid = true, header = true;  // tagging (docs/relay.md)
   // What one VERP return path names: a recipient (one upstream transaction

@@ -1,6 +1,7 @@
 // What every relay session shares (owned by RelayServer, used on the I/O
-// thread only): settings, the upstream client options, the MX resolver,
-// the server TLS context, the recorder and the kept upstream connections.
+// thread only): settings, the upstream client options, the MX resolver
+// and its answers, the server TLS context, the recorder and the kept
+// upstream connections.
 #pragma once
 
 #include <utility>  // before Asio (Boost 1.74)
@@ -13,6 +14,7 @@
 #include <string>
 
 #include "config.h"
+#include "mx_cache.h"
 #include "relay_recorder.h"
 #include "smtp_client.h"
 #include "smtp_mx.h"
@@ -35,6 +37,7 @@ struct RelayContext {
   std::shared_ptr<smtp::MxResolver> resolver;
   bool resolver_blocks = false;          // DNS: resolve on dns_pool, off the I/O thread
   std::unique_ptr<boost::asio::thread_pool> dns_pool;
+  MxCache mx_cache;  // DNS answers (not static routes), every session's
   // The server TLS context of client sessions (always set; it has a
   // certificate only when offer_starttls).
   std::shared_ptr<boost::asio::ssl::context> client_tls;

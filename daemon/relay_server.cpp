@@ -62,8 +62,10 @@ RelayServer::RelayServer(asio::io_context& io, Pipeline& pipeline, Stats& stats,
       throw std::runtime_error(std::string("relay.static_mx: ") + e.what());
     }
   } else if (c.upstream == RelayConfig::Upstream::mx) {
-    ctx_.resolver = std::make_shared<smtp::DnsMxResolver>(c.mx_port);
+    ctx_.resolver = c.dns_server.empty() ? std::make_shared<smtp::DnsMxResolver>(c.mx_port)
+                                         : std::make_shared<smtp::DnsMxResolver>(c.mx_port, c.dns_server);
     ctx_.resolver_blocks = true;
+    ctx_.mx_cache.set_lifetime(c.mx_cache);
     ctx_.dns_pool = std::make_unique<asio::thread_pool>(2);
   }
   ctx_.client_tls = server_tls(c);

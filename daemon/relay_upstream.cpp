@@ -4,6 +4,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include <cctype>
+
 namespace ndrlink::daemon::relay {
 namespace asio = boost::asio;
 
@@ -17,16 +19,16 @@ asio::awaitable<std::vector<smtp::MxHost>> resolve_on_pool(std::shared_ptr<smtp:
 asio::awaitable<std::vector<smtp::MxHost>> Upstreams::route(const std::string& domain) {
   if (ctx_.config.upstream == RelayConfig::Upstream::smarthost)
     co_return std::vector<smtp::MxHost>{smtp::MxHost{ctx_.config.smarthost_host, ctx_.config.smarthost_port, 0, false}};
-  if (const auto it = routes_.find(domain); it != routes_.end()) co_return it->second;
-  std::vector<smtp::MxHost> hosts;
-  if (ctx_.resolver_blocks) {
-    // DNS blocks: ask on the pool, resume here.
-    auto lookup = resolve_on_pool(ctx_.resolver, domain);
-    hosts = co_await asio::co_spawn(ctx_.dns_pool->get_executor(), std::move(lookup), asio::use_awaitable);
-  } else {
-    hosts = ctx_.resolver->resolve(domain);
-  }
-  routes_[domain] = hosts;
+  if (!ctx_.resolver_blocks) co_return ctx_.resolver->resolve(domain);  // a static map
+  std::string key = domain;
+  for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (auto kept = ctx_.mx_cache.find(key, MxCache::Clock::now())) co_return std::move(*kept);
+  // DNS blocks: ask on the pool, resume here.
+  auto lookup = resolve_on_pool(ctx_.resolver, key);
+  auto hosts = co_await asio::co_spawn(ctx_.dns_pool->get_executor(), std::move(lookup), asio::use_awaitable);
+  ctx_.mx_cache.put(key, hosts, MxCache::Clock::now());
+  spdlog::debug("relay {}: MX {}: {} host(s), first {}:{}, TTL {} s", session_, key, hosts.size(), hosts.front().host,
+                hosts.front().port, hosts.front().ttl);
   co_return hosts;
 }
 

@@ -35,8 +35,8 @@ class Upstreams {
  public:
   Upstreams(RelayContext& ctx, std::string session) : ctx_(ctx), session_(std::move(session)) {}
 
-  // The hosts for `domain` (smarthost: always the smarthost). Throws
-  // smtp::MxError.
+  // The hosts for `domain` (smarthost: always the smarthost; DNS answers
+  // kept in the daemon's MxCache). Throws smtp::MxError.
   boost::asio::awaitable<std::vector<smtp::MxHost>> route(const std::string& domain);
   // A connection to the first of `hosts` (in preference order) that
   // works: a kept one from the pool (then `reused` is set; not when
@@ -58,7 +58,6 @@ class Upstreams {
 
   RelayContext& ctx_;
   std::string session_;
-  std::map<std::string, std::vector<smtp::MxHost>> routes_;  // domain -> hosts, per session
 };
 
 }  // namespace ndrlink::daemon::relay

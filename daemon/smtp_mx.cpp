@@ -44,6 +44,8 @@ std::string invalid_name(std::string_view d) {
   return "";
 }
 
+}  // namespace
+
 void shuffle_ties(std::vector<MxHost>& hosts) {
   std::stable_sort(hosts.begin(), hosts.end(),
                    [](const MxHost& a, const MxHost& b) { return a.preference < b.preference; });
@@ -54,6 +56,8 @@ void shuffle_ties(std::vector<MxHost>& hosts) {
     first = last;
   }
 }
+
+namespace {
 
 // res_nquery's state, closed on every path.
 class ResolverState {
@@ -114,6 +118,7 @@ std::vector<MxHost> DnsMxResolver::resolve(const std::string& domain_in) {
     throw MxError(MxError::Kind::temporary, "MX lookup for " + domain + ": malformed DNS answer");
   std::vector<MxHost> hosts;
   bool null_mx = false;
+  std::uint32_t ttl = 0;
   const int count = ns_msg_count(msg, ns_s_an);
   for (int i = 0; i < count; ++i) {
     ns_rr rr;
@@ -132,7 +137,9 @@ std::vector<MxHost> DnsMxResolver::resolve(const std::string& domain_in) {
       continue;
     }
     hosts.push_back(MxHost{host, port_, preference, false});
+    ttl = ttl == 0 ? ns_rr_ttl(rr) : std::min<std::uint32_t>(ttl, ns_rr_ttl(rr));
   }
+  for (auto& h : hosts) h.ttl = ttl;
   if (hosts.empty() && null_mx)
     throw MxError(MxError::Kind::no_mail, "domain " + domain + " accepts no mail (null MX, RFC 7505)");
   if (hosts.empty()) return {MxHost{domain, port_, 0, true}};  // e.g. only a CNAME in the answer

@@ -22,7 +22,11 @@ struct MxHost {
   std::uint16_t port = 25;
   int preference = 0;       // lower first
   bool implicit = false;    // no MX record: the domain itself (RFC 5321 5.1)
+  std::uint32_t ttl = 0;    // seconds DNS lets the answer be kept (its MX records' least TTL); 0: none given
 };
+
+// Sorts by preference, shuffling hosts of equal preference (RFC 5321 5.1).
+void shuffle_ties(std::vector<MxHost>& hosts);
 
 class MxError : public std::runtime_error {
  public:

@@ -44,6 +44,8 @@ client_timeout_seconds = 60
 upstream = "smarthost"
 smarthost = "smtp.example.org:587"
 mx_port = 2526
+mx_cache_seconds = 60
+dns_server = "127.0.0.53"
 smarthost_user = "relay"
 smarthost_password_file = "/etc/ndrlink/smarthost-password"
 upstream_tls = "required"
@@ -79,6 +81,8 @@ path = "m"
   EXPECT_EQ(r.smarthost_host, "smtp.example.org");
   EXPECT_EQ(r.smarthost_port, 587);
   EXPECT_EQ(r.mx_port, 2526);
+  EXPECT_EQ(r.mx_cache, std::chrono::seconds(60));
+  EXPECT_EQ(r.dns_server, "127.0.0.53:53");
   EXPECT_EQ(r.smarthost_user, "relay");
   EXPECT_EQ(r.smarthost_password_file, "/etc/ndrlink/smarthost-password");
   EXPECT_EQ(r.upstream_tls, "required");
@@ -108,6 +112,9 @@ TEST(RelayConfig, MistakesAreOneLineWithFileLineAndKey) {
   EXPECT_EQ(error_of("[relay]\nmax_connections = 0"), "n.toml:2: relay.max_connections: must be between 1 and 100000");
   EXPECT_EQ(error_of("[relay]\nupstream_tls = \"maybe\""),
             "n.toml:2: relay.upstream_tls: must be one of none, opportunistic, required (got \"maybe\")");
+  EXPECT_EQ(error_of("[relay]\ndns_server = \"ns.example.org\""),
+            "n.toml:2: relay.dns_server: expected an IPv4 address[:port] (got \"ns.example.org\")");
+  EXPECT_EQ(error_of("[relay]\nmx_cache_seconds = 0"), "n.toml:2: relay.mx_cache_seconds: must be between 1 and 86400");
   EXPECT_EQ(error_of("[relay]\nverp_scope = \"domain\""),
             "n.toml:2: relay.verp_scope: must be one of recipient, message (got \"domain\")");
   EXPECT_EQ(error_of("[relay]\n[relay.static_mx]\n\"example.com\" = 25"),

@@ -41,13 +41,23 @@ class RelayTest : public ::testing::Test {
   void start(const std::string& relay_toml = "", test::ScriptedSmtpServer::Options upstream = {},
              const std::string& routes = "") {
     if (!upstream_) upstream_ = std::make_unique<test::ScriptedSmtpServer>(std::move(upstream));
+    start_with(relay_toml + "\n[relay.static_mx]\n" + routes + "\"*\" = \"" + upstream_->address() + "\"\n");
+  }
+  // MX routing by DNS, asking only `dns_server`; every MX host on the
+  // upstream's port.
+  void start_dns(const std::string& relay_toml, const std::string& dns_server) {
+    if (!upstream_) upstream_ = std::make_unique<test::ScriptedSmtpServer>();
+    start_with(relay_toml + "\nupstream = \"mx\"\ndns_server = \"" + dns_server +
+               "\"\nmx_port = " + std::to_string(upstream_->port()) + "\n");
+  }
+  // ndrlinkd relaying with `relay_keys` (and what follows them) in [relay].
+  void start_with(const std::string& relay_keys) {
     fixture_ = std::make_unique<DaemonFixture>(
         "[verp]\ndomain = \"bounces.example.net\"\n"
         "[relay]\nenabled = true\nlisten = \"127.0.0.1:0\"\nhostname = \"relay.test\"\n"
-        + std::string(relay_toml.find("upstream_tls =") == std::string::npos ? "upstream_tls = \"none\"\n" : "") +
+        + std::string(relay_keys.find("upstream_tls =") == std::string::npos ? "upstream_tls = \"none\"\n" : "") +
         "client_timeout_seconds = 5\nupstream_timeout_seconds = 2\n"
-        "upstream_data_timeout_seconds = 2\nupstream_data_end_timeout_seconds = 2\n" +
-        relay_toml + "\n[relay.static_mx]\n" + routes + "\"*\" = \"" + upstream_->address() + "\"\n");
+        "upstream_data_timeout_seconds = 2\nupstream_data_end_timeout_seconds = 2\n" + relay_keys);
     daemon_ = std::make_unique<DaemonProcess>(fixture_->config_path(), fixture_->log_path());
     daemon_->start();
     std::smatch m;

@@ -1,0 +1,62 @@
+// The relay routing by DNS MX (upstream = "mx") against a fake DNS server
+// on loopback (relay.dns_server): answers kept daemon-wide for their TTL,
+// and a failover to the backup MX that the domain's next recipients share.
+#include <chrono>
+#include <thread>
+
+#include "fake_dns.h"
+#include "relay_fixture.h"
+
+namespace ndrlink::testing {
+namespace {
+using namespace std::chrono_literals;
+
+class RelayByDns : public RelayTest {
+ protected:
+  // One client session: a transaction to each of `rcpts`, every RCPT and
+  // the message accepted.
+  void send(const std::vector<std::string>& rcpts) {
+    auto c = greeted();
+    EXPECT_EQ(c->command("MAIL FROM:<app@app.test>").substr(0, 4), "250 ");
+    for (const auto& r : rcpts) EXPECT_EQ(c->command("RCPT TO:<" + r + ">").substr(0, 4), "250 ") << r;
+    EXPECT_EQ(c->command("DATA").substr(0, 4), "354 ");
+    EXPECT_EQ(c->command(message() + ".").substr(0, 4), "250 ");
+    c->command("QUIT");
+  }
+  FakeDns dns_;
+};
+
+TEST_F(RelayByDns, AnswersAreKeptAcrossSessionsForTheirTtl) {
+  dns_.mx["example.test"] = {{10, "127.0.0.1"}};
+  dns_.ttl = 2;
+  dns_.start();
+  start_dns("verp = false", dns_.address());
+  send({"a@example.test"});
+  send({"b@Example.TEST"});  // another session, the domain in another case
+  EXPECT_EQ(dns_.queries("example.test"), 1);
+  std::this_thread::sleep_for(2100ms);  // the TTL is over: asked again
+  send({"c@example.test"});
+  EXPECT_EQ(dns_.queries("example.test"), 2);
+  EXPECT_EQ(upstream_->messages().size(), 3u);
+  for (const auto& a : acceptances()) EXPECT_EQ(a.mx_host, "127.0.0.1") << a.recipient;
+}
+
+TEST_F(RelayByDns, TheDomainsRecipientsShareTheBackupMxAfterAFailover) {
+  // 127.0.0.2 answers nothing on the upstream's port (refused at once).
+  dns_.mx["example.test"] = {{10, "127.0.0.2"}, {20, "127.0.0.1"}};
+  dns_.start();
+  start_dns("verp_scope = \"message\"", dns_.address());
+  send({"a@example.test", "b@example.test", "c@example.test"});
+  const auto sent = upstream_->messages();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].rcpt_to.size(), 3u);
+  const auto rows = acceptances();
+  ASSERT_EQ(rows.size(), 3u);
+  for (const auto& a : rows) {
+    EXPECT_EQ(a.mx_host, "127.0.0.1") << a.recipient;
+    EXPECT_EQ(a.copy_token, rows[0].verp_token) << a.recipient;
+  }
+}
+
+}  // namespace
+}  // namespace ndrlink::testing
