@@ -45,8 +45,10 @@ void RelaySession::shutdown() {
   }
 }
 
-void RelaySession::arm() {
-  deadline_.expires_after(ctx_.config.client_timeout);
+void RelaySession::arm() { arm_until(std::chrono::steady_clock::now() + ctx_.config.client_timeout); }
+
+void RelaySession::arm_until(std::chrono::steady_clock::time_point deadline) {
+  deadline_.expires_at(deadline);
   deadline_.async_wait([self = weak_from_this()](boost::system::error_code ec) {
     auto s = self.lock();
     if (ec || !s) return;
@@ -71,6 +73,10 @@ asio::awaitable<void> RelaySession::flush() {
 }
 
 asio::awaitable<std::optional<InputLine>> RelaySession::next_line() {
+  // The whole line must come within the client timeout, however it is cut
+  // up: a client sending a byte now and then cannot hold the session (as
+  // Postfix's smtpd_per_record_deadline).
+  std::optional<std::chrono::steady_clock::time_point> line_deadline;
   while (!framer_.has_line()) {
     co_await flush();
     if (end_ != End::none) co_return std::nullopt;
@@ -81,7 +87,8 @@ asio::awaitable<std::optional<InputLine>> RelaySession::next_line() {
     boost::system::error_code ec;
     std::size_t n = 0;
     reading_ = true;
-    arm();
+    if (!line_deadline) line_deadline = std::chrono::steady_clock::now() + ctx_.config.client_timeout;
+    arm_until(*line_deadline);
     if (tls_) n = co_await stream_.async_read_some(asio::buffer(buffer_), asio::redirect_error(asio::use_awaitable, ec));
     else n = co_await stream_.next_layer().async_read_some(asio::buffer(buffer_), asio::redirect_error(asio::use_awaitable, ec));
     disarm();

@@ -59,7 +59,8 @@ class RelaySession : public std::enable_shared_from_this<RelaySession> {
   boost::asio::awaitable<void> rcpt_into(const Command& cmd, smtp::SmtpReply& out);
   boost::asio::awaitable<void> data();
   boost::asio::awaitable<bool> starttls();
-  void arm();
+  void arm();  // the client timeout from now
+  void arm_until(std::chrono::steady_clock::time_point deadline);
   void disarm();
 
   RelayContext& ctx_;

@@ -8,11 +8,13 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <map>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "relay_fixture.h"
 #include "smtp_client.h"
@@ -413,6 +415,26 @@ TEST_F(RelayTest, TenMegabyteLineIsRefusedAndTheSessionGoesOn) {
   EXPECT_EQ(c->reply(), "500 5.5.2 Line too long");
   EXPECT_EQ(c->command("NOOP"), "250 2.0.0 Ok");
   EXPECT_EQ(c->command("MAIL FROM:<app@app.test>"), "250 2.1.0 Ok");
+}
+
+TEST_F(RelayTest, AnIdleClientTimesOutWith421) {
+  start("client_timeout_seconds = 1");
+  auto c = greeted();
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(c->reply(), "421 4.4.2 relay.test Timeout, closing connection");
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(900));
+  EXPECT_TRUE(c->closed());
+}
+
+TEST_F(RelayTest, ACommandTrickledAByteAtATimeGetsOneTimeoutNotOnePerByte) {
+  // Each byte within the timeout, the line not: the line's deadline holds.
+  start("client_timeout_seconds = 1");
+  auto c = greeted();
+  for (char ch : std::string("NOOP\r\n")) {
+    if (!c->send(std::string(1, ch))) break;  // closed after the 421
+    std::this_thread::sleep_for(std::chrono::milliseconds(350));
+  }
+  EXPECT_EQ(c->reply(), "421 4.4.2 relay.test Timeout, closing connection");
 }
 
 TEST_F(RelayTest, OverMaxConnectionsGets421) {
