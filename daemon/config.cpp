@@ -218,6 +218,7 @@ void read_relay(const toml::table& t, const std::string& file, Config& c) {
   x.upstream = upstream == "mx" ? RelayConfig::Upstream::mx : RelayConfig::Upstream::smarthost;
   host_port(r, t, "smarthost", x.smarthost_host, x.smarthost_port);
   r.get_range("mx_port", x.mx_port, 1, 65535);
+  r.get("address_literals", x.address_literals);
   r.get("smarthost_user", x.smarthost_user);
   r.get("smarthost_password_file", x.smarthost_password_file);
   r.get_choice("upstream_tls", x.upstream_tls, {"none", "opportunistic", "required"});

@@ -90,6 +90,7 @@ struct RelayConfig {
   std::string smarthost_host;
   std::uint16_t smarthost_port = 25;
   std::uint16_t mx_port = 25;        // port of MX hosts found in DNS
+  bool address_literals = false;     // relay to user@[ip] with DNS MX routing
   std::string smarthost_user;
   std::string smarthost_password_file;  // the secret, in a file (never logged)
   std::string upstream_tls = "opportunistic";  // none | opportunistic | required
@@ -115,6 +116,8 @@ struct RelayConfig {
   enum class VerpScope { recipient, message } verp_scope = VerpScope::recipient;
   bool transaction_per_recipient() const { return verp && verp_scope == VerpScope::recipient; }
   std::map<std::string, std::string> static_mx;   // [relay.static_mx]: domain -> host:port
+
+  bool operator==(const RelayConfig&) const = default;  // SIGHUP: any change waits for a restart
 };
 
 struct Config {

@@ -121,12 +121,8 @@ void Daemon::reload() {
       fresh.workers != config_.workers || fresh.queue_size != config_.queue_size ||
       fresh.clock_scale != config_.clock_scale)
     spdlog::warn("SIGHUP: store, VERP secret, worker and clock_scale settings apply after a restart");
-  if (fresh.relay.enabled != config_.relay.enabled || fresh.relay.listen_host != config_.relay.listen_host ||
-      fresh.relay.listen_port != config_.relay.listen_port || fresh.relay.upstream != config_.relay.upstream ||
-      fresh.relay.smarthost_host != config_.relay.smarthost_host || fresh.relay.static_mx != config_.relay.static_mx ||
-      fresh.relay.cert_file != config_.relay.cert_file || fresh.relay.verp != config_.relay.verp ||
-      fresh.relay.envid != config_.relay.envid || fresh.relay.header != config_.relay.header ||
-      fresh.verp_domain != config_.verp_domain)
+  if (fresh.relay != config_.relay || fresh.verp_domain != config_.verp_domain ||
+      fresh.verp_prefix != config_.verp_prefix)
     spdlog::warn("SIGHUP: [relay] settings apply after a restart (open relay sessions are not cut)");
   // Sources: swap to the new set; if one of them cannot start (a bad path,
   // a bad CA file), go back to the sources that ran before.

@@ -20,7 +20,8 @@ void MxCache::put(const std::string& domain, std::vector<smtp::MxHost> hosts, Cl
   if (hosts.empty() || capacity_ == 0) return;
   std::chrono::seconds keep = lifetime_;
   for (const auto& h : hosts)
-    if (h.ttl > 0) keep = std::min(keep, std::chrono::seconds(h.ttl));
+    if (h.ttl) keep = std::min(keep, std::chrono::seconds(*h.ttl));
+  if (keep.count() == 0) return;  // TTL 0: not to be kept (RFC 1035 3.2.1)
   if (!entries_.count(domain)) make_room(now);
   entries_[domain] = Entry{std::move(hosts), now + keep};
 }

@@ -30,8 +30,10 @@ class MxCache {
   // The hosts for `domain` (lower case) if kept and not expired, hosts of
   // equal preference shuffled again (RFC 5321 5.1 load spreading).
   std::optional<std::vector<smtp::MxHost>> find(const std::string& domain, Clock::time_point now);
-  // Keeps `hosts` (non-empty) for the least of their TTL and the lifetime;
-  // when full, expired entries go first, then the one expiring soonest.
+  // Keeps `hosts` (non-empty) for the least of their TTL and the lifetime
+  // (TTL 0: not at all; none: the lifetime); when full, expired entries
+  // go first, then the one expiring soonest (a scan: a full cache of
+  // live answers costs O(capacity) per new domain, next to a DNS query).
   void put(const std::string& domain, std::vector<smtp::MxHost> hosts, Clock::time_point now);
   std::size_t size() const { return entries_.size(); }
 

@@ -242,6 +242,15 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
   const std::string address = cmd.path;
   const std::string domain = smtp::domain_of(address);
   if (domain.empty()) co_return local_reply(550, "5.1.1", "<" + address + ">: no local delivery on this relay");
+  // An address literal would make the relay connect wherever a client
+  // says, internal hosts included: only when configured (DNS MX routing;
+  // a smarthost or a static map decides the host itself).
+  if (domain.front() == '[' && ctx_.resolver_blocks && !ctx_.config.address_literals) {
+    const auto reply = local_reply(550, "5.7.1", "<" + address + ">: address literals are not relayed here");
+    const std::string none;
+    co_await record_refusal(address, reply, none, "rcpt");
+    co_return reply;
+  }
   Recorded reserved;
   try {
     reserved = co_await ctx_.recorder.reserve();

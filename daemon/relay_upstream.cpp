@@ -19,7 +19,9 @@ asio::awaitable<std::vector<smtp::MxHost>> resolve_on_pool(std::shared_ptr<smtp:
 asio::awaitable<std::vector<smtp::MxHost>> Upstreams::route(const std::string& domain) {
   if (ctx_.config.upstream == RelayConfig::Upstream::smarthost)
     co_return std::vector<smtp::MxHost>{smtp::MxHost{ctx_.config.smarthost_host, ctx_.config.smarthost_port, 0, false}};
-  if (!ctx_.resolver_blocks) co_return ctx_.resolver->resolve(domain);  // a static map
+  // A static map, or an address literal (no DNS asked: nothing to keep).
+  if (!ctx_.resolver_blocks || (!domain.empty() && domain.front() == '['))
+    co_return ctx_.resolver->resolve(domain);
   std::string key = domain;
   for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (auto kept = ctx_.mx_cache.find(key, MxCache::Clock::now())) co_return std::move(*kept);
@@ -27,8 +29,8 @@ asio::awaitable<std::vector<smtp::MxHost>> Upstreams::route(const std::string& d
   auto lookup = resolve_on_pool(ctx_.resolver, key);
   auto hosts = co_await asio::co_spawn(ctx_.dns_pool->get_executor(), std::move(lookup), asio::use_awaitable);
   ctx_.mx_cache.put(key, hosts, MxCache::Clock::now());
-  spdlog::debug("relay {}: MX {}: {} host(s), first {}:{}, TTL {} s", session_, key, hosts.size(), hosts.front().host,
-                hosts.front().port, hosts.front().ttl);
+  spdlog::debug("relay {}: MX {}: {} host(s), first {}:{}, TTL {}", session_, key, hosts.size(), hosts.front().host,
+                hosts.front().port, hosts.front().ttl ? std::to_string(*hosts.front().ttl) + " s" : "none");
   co_return hosts;
 }
 

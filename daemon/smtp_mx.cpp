@@ -98,8 +98,6 @@ std::vector<MxHost> DnsMxResolver::resolve(const std::string& domain_in) {
       throw MxError(MxError::Kind::invalid, "nameserver must be an IPv4 address: " + nameserver_);
     state.get()->nscount = 1;
     state.get()->nsaddr_list[0] = addr;
-    state.get()->retrans = 1;
-    state.get()->retry = 1;
   }
   std::vector<unsigned char> answer(NS_MAXMSG);
   const int len = res_nquery(state.get(), domain.c_str(), ns_c_in, ns_t_mx, answer.data(),
@@ -118,7 +116,7 @@ std::vector<MxHost> DnsMxResolver::resolve(const std::string& domain_in) {
     throw MxError(MxError::Kind::temporary, "MX lookup for " + domain + ": malformed DNS answer");
   std::vector<MxHost> hosts;
   bool null_mx = false;
-  std::uint32_t ttl = 0;
+  std::optional<std::uint32_t> ttl;
   const int count = ns_msg_count(msg, ns_s_an);
   for (int i = 0; i < count; ++i) {
     ns_rr rr;
@@ -137,7 +135,7 @@ std::vector<MxHost> DnsMxResolver::resolve(const std::string& domain_in) {
       continue;
     }
     hosts.push_back(MxHost{host, port_, preference, false});
-    ttl = ttl == 0 ? ns_rr_ttl(rr) : std::min<std::uint32_t>(ttl, ns_rr_ttl(rr));
+    ttl = std::min<std::uint32_t>(ttl.value_or(ns_rr_ttl(rr)), ns_rr_ttl(rr));
   }
   for (auto& h : hosts) h.ttl = ttl;
   if (hosts.empty() && null_mx)

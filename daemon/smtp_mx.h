@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -22,7 +23,10 @@ struct MxHost {
   std::uint16_t port = 25;
   int preference = 0;       // lower first
   bool implicit = false;    // no MX record: the domain itself (RFC 5321 5.1)
-  std::uint32_t ttl = 0;    // seconds DNS lets the answer be kept (its MX records' least TTL); 0: none given
+  // Seconds DNS lets the answer be kept (its MX records' least TTL; 0:
+  // not at all); none for an answer without MX records (the domain
+  // itself, an address literal).
+  std::optional<std::uint32_t> ttl = std::nullopt;
 };
 
 // Sorts by preference, shuffling hosts of equal preference (RFC 5321 5.1).
@@ -56,7 +60,8 @@ class DnsMxResolver : public MxResolver {
  public:
   explicit DnsMxResolver(std::uint16_t port = 25) : port_(port) {}
   // Asks only `nameserver` ("127.0.0.1:5353", IPv4) instead of the
-  // resolv.conf servers, with one short try: for tests on loopback.
+  // resolv.conf servers (relay.dns_server; tests on loopback), with
+  // resolv.conf's timeout and attempts.
   DnsMxResolver(std::uint16_t port, std::string nameserver) : port_(port), nameserver_(std::move(nameserver)) {}
   std::vector<MxHost> resolve(const std::string& domain) override;
 

@@ -27,7 +27,8 @@ class FakeDns {
  public:
   std::map<std::string, std::vector<std::pair<int, std::string>>> mx;
   std::map<std::string, int> rcodes;
-  std::uint32_t ttl = 60;  // of every MX record
+  std::uint32_t ttl = 60;                          // of every MX record but those in record_ttl
+  std::map<std::string, std::uint32_t> record_ttl;  // exchange -> TTL of its record
 
   FakeDns() {
     fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
@@ -108,8 +109,9 @@ class FakeDns {
           put16(out, 0xc00c);  // the question's name
           put16(out, 15);      // MX
           put16(out, 1);       // IN
-          put16(out, static_cast<int>(ttl >> 16));
-          put16(out, static_cast<int>(ttl & 0xffff));
+          const std::uint32_t t = record_ttl.count(exchange) ? record_ttl.at(exchange) : ttl;
+          put16(out, static_cast<int>(t >> 16));
+          put16(out, static_cast<int>(t & 0xffff));
           const std::string target = exchange.empty() ? std::string(1, '\0') : encode_name(exchange);
           put16(out, static_cast<int>(target.size() + 2));
           put16(out, pref);

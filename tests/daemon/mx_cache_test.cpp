@@ -12,7 +12,7 @@ namespace {
 using namespace std::chrono_literals;
 using smtp::MxHost;
 
-std::vector<MxHost> hosts(std::uint32_t ttl) {
+std::vector<MxHost> hosts(std::optional<std::uint32_t> ttl) {
   return {MxHost{"mx1.example.test", 25, 10, false, ttl}, MxHost{"mx2.example.test", 25, 20, false, ttl},
           MxHost{"mx3.example.test", 25, 20, false, ttl}};
 }
@@ -22,7 +22,9 @@ TEST(MxCache, KeptForTheTtlButNoLongerThanTheLifetime) {
   const auto t0 = MxCache::Clock::now();
   cache.put("short.test", hosts(60), t0);
   cache.put("long.test", hosts(86400), t0);
-  cache.put("none.test", {MxHost{"none.test", 25, 0, true, 0}}, t0);  // no TTL: the lifetime
+  cache.put("none.test", {MxHost{"none.test", 25, 0, true, std::nullopt}}, t0);  // no TTL: the lifetime
+  cache.put("zero.test", hosts(0), t0);  // TTL 0: not kept
+  EXPECT_FALSE(cache.find("zero.test", t0));
   EXPECT_TRUE(cache.find("short.test", t0 + 59s));
   EXPECT_FALSE(cache.find("short.test", t0 + 60s));
   EXPECT_TRUE(cache.find("long.test", t0 + 299s));

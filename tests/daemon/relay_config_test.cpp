@@ -25,6 +25,7 @@ TEST(RelayConfig, OffByDefaultWithRfcDefaults) {
   EXPECT_EQ(c.relay.upstream_tls, "opportunistic");
   EXPECT_TRUE(c.relay.verp && c.relay.envid && c.relay.header);
   EXPECT_EQ(c.relay.verp_scope, RelayConfig::VerpScope::recipient);
+  EXPECT_FALSE(c.relay.address_literals);
   EXPECT_TRUE(c.relay.transaction_per_recipient());
   EXPECT_EQ(c.relay.upstream_data_end_timeout, std::chrono::seconds(600));
 }
@@ -45,6 +46,7 @@ upstream = "smarthost"
 smarthost = "smtp.example.org:587"
 mx_port = 2526
 mx_cache_seconds = 60
+address_literals = true
 dns_server = "127.0.0.53"
 smarthost_user = "relay"
 smarthost_password_file = "/etc/ndrlink/smarthost-password"
@@ -82,6 +84,7 @@ path = "m"
   EXPECT_EQ(r.smarthost_port, 587);
   EXPECT_EQ(r.mx_port, 2526);
   EXPECT_EQ(r.mx_cache, std::chrono::seconds(60));
+  EXPECT_TRUE(r.address_literals);
   EXPECT_EQ(r.dns_server, "127.0.0.53:53");
   EXPECT_EQ(r.smarthost_user, "relay");
   EXPECT_EQ(r.smarthost_password_file, "/etc/ndrlink/smarthost-password");

@@ -58,5 +58,27 @@ TEST_F(RelayByDns, TheDomainsRecipientsShareTheBackupMxAfterAFailover) {
   }
 }
 
+TEST_F(RelayByDns, AddressLiteralsAreRefusedUnlessAllowed) {
+  dns_.start();
+  start_dns("verp = false", dns_.address());
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  EXPECT_EQ(c->command("RCPT TO:<root@[127.0.0.1]>"),
+            "550 5.7.1 <root@[127.0.0.1]>: address literals are not relayed here");
+  const auto refused = refusals();
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].reply_code, 550);
+  EXPECT_TRUE(upstream_->commands().empty());
+}
+
+TEST_F(RelayByDns, AnAllowedAddressLiteralIsItsOwnHost) {
+  dns_.start();
+  start_dns("verp = false\naddress_literals = true", dns_.address());
+  send({"root@[127.0.0.1]"});
+  ASSERT_EQ(upstream_->messages().size(), 1u);
+  ASSERT_EQ(acceptances().size(), 1u);
+  EXPECT_EQ(acceptances()[0].mx_host, "127.0.0.1");
+}
+
 }  // namespace
 }  // namespace ndrlink::testing

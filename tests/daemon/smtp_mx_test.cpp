@@ -109,6 +109,9 @@ class DnsMxAnswers : public ::testing::Test {
     dns_.mx["nullmx.test"] = {{0, ""}};
     dns_.rcodes["nx.test"] = 3;        // NXDOMAIN
     dns_.rcodes["servfail.test"] = 2;  // SERVFAIL
+    dns_.mx["ttl.test"] = {{10, "a.ttl.test"}, {20, "b.ttl.test"}};
+    dns_.mx["zero.test"] = {{10, "a.zero.test"}, {20, "b.zero.test"}};
+    dns_.record_ttl = {{"a.ttl.test", 3600}, {"b.ttl.test", 7}, {"a.zero.test", 0}, {"b.zero.test", 3600}};
     dns_.start();
   }
   FakeDns dns_;
@@ -132,12 +135,13 @@ TEST_F(DnsMxAnswers, SortedByPreferenceTiesShuffled) {
   EXPECT_EQ(seconds, (std::set<std::string>{"backup-a.example.test", "backup-b.example.test"}));
 }
 
-TEST_F(DnsMxAnswers, EveryHostCarriesTheAnswersTtl) {
-  dns_.ttl = 7;
+TEST_F(DnsMxAnswers, EveryHostCarriesTheAnswersLeastTtl) {
   DnsMxResolver r(25, dns_.address());
-  for (const auto& h : r.resolve("example.test")) EXPECT_EQ(h.ttl, 7u) << h.host;
-  EXPECT_EQ(r.resolve("plain.test").at(0).ttl, 0u);  // no MX record: no TTL of its own
-  EXPECT_EQ(dns_.queries("example.test"), 1);
+  for (const auto& h : r.resolve("ttl.test")) EXPECT_EQ(h.ttl, 7u) << h.host;
+  for (const auto& h : r.resolve("zero.test")) EXPECT_EQ(h.ttl, 0u) << h.host;  // 0 first, still the least
+  EXPECT_FALSE(r.resolve("plain.test").at(0).ttl);  // no MX record: no TTL of its own
+  EXPECT_FALSE(r.resolve("[127.0.0.1]").at(0).ttl);
+  EXPECT_EQ(dns_.queries("ttl.test"), 1);
 }
 
 TEST_F(DnsMxAnswers, NullMxAcceptsNoMail) {
