@@ -437,6 +437,22 @@ TEST_F(RelayTest, ACommandTrickledAByteAtATimeGetsOneTimeoutNotOnePerByte) {
   EXPECT_EQ(c->reply(), "421 4.4.2 relay.test Timeout, closing connection");
 }
 
+TEST_F(RelayTest, SighupSaysAnyRelayChangeWaitsForARestart) {
+  start();
+  std::string config = read_file(fixture_->config_path());
+  const std::string from = "client_timeout_seconds = 5", to = "client_timeout_seconds = 6";
+  ASSERT_NE(config.find(from), std::string::npos);
+  config.replace(config.find(from), from.size(), to);
+  std::ofstream(fixture_->config_path()) << config;
+  ::kill(daemon_->pid(), SIGHUP);
+  ASSERT_TRUE(eventually([&] { return daemon_->log().find("configuration reloaded") != std::string::npos; },
+                         std::chrono::seconds(10)))
+      << daemon_->log();
+  EXPECT_NE(daemon_->log().find("SIGHUP: [relay] settings apply after a restart"), std::string::npos)
+      << daemon_->log();
+  EXPECT_EQ(greeted()->command("NOOP"), "250 2.0.0 Ok");  // the running relay goes on
+}
+
 TEST_F(RelayTest, OverMaxConnectionsGets421) {
   start("max_connections = 2");
   auto a = greeted();
