@@ -392,11 +392,60 @@ std::optional<std::string> quote(std::string_view s) {
   return out;
 }
 
+std::string modified_utf7(std::string_view utf8) {
+  const auto bad = [&] { return ProtocolError("mailbox name \"" + std::string(utf8) + "\" is not valid UTF-8"); };
+  std::string out;
+  std::string shifted;  // UTF-16BE bytes of the run being encoded
+  const auto end_run = [&] {
+    if (shifted.empty()) return;
+    std::string b = base64(shifted);
+    while (!b.empty() && b.back() == '=') b.pop_back();
+    std::replace(b.begin(), b.end(), '/', ',');
+    out += "&" + b + "-";
+    shifted.clear();
+  };
+  const auto utf16 = [&](std::uint32_t unit) {
+    shifted.push_back(static_cast<char>(unit >> 8));
+    shifted.push_back(static_cast<char>(unit & 0xff));
+  };
+  for (std::size_t i = 0; i < utf8.size();) {
+    const auto c = static_cast<unsigned char>(utf8[i]);
+    if (c >= 0x20 && c <= 0x7e) {  // printable ASCII stands for itself, '&' as "&-"
+      end_run();
+      out += c == '&' ? std::string("&-") : std::string(1, static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    std::uint32_t cp = c;
+    std::size_t n = 0;
+    if (c >= 0xf0 && c <= 0xf4) cp = c & 0x07, n = 3;
+    else if (c >= 0xe0 && c <= 0xef) cp = c & 0x0f, n = 2;
+    else if (c >= 0xc2 && c < 0xe0) cp = c & 0x1f, n = 1;
+    else if (c >= 0x80) throw bad();
+    for (std::size_t k = 1; k <= n; ++k) {
+      if (i + k >= utf8.size()) throw bad();
+      const auto cont = static_cast<unsigned char>(utf8[i + k]);
+      if ((cont & 0xc0) != 0x80) throw bad();
+      cp = (cp << 6) | (cont & 0x3f);
+    }
+    // Overlong forms, surrogates and code points past U+10FFFF.
+    if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+      throw bad();
+    if (cp >= 0x10000) {
+      utf16(0xd800 + ((cp - 0x10000) >> 10));
+      utf16(0xdc00 + ((cp - 0x10000) & 0x3ff));
+    } else {
+      utf16(cp);
+    }
+    i += n + 1;
+  }
+  end_run();
+  return out;
+}
+
 std::string mailbox_arg(std::string_view name) {
-  auto q = quote(name);
-  if (!q || name.empty())
-    throw ProtocolError("mailbox name \"" + std::string(name) + "\" must be non-empty 7-bit text");
-  return *q;
+  if (name.empty()) throw ProtocolError("mailbox name must not be empty");
+  return *quote(modified_utf7(name));  // 7-bit printable: always quotable
 }
 
 std::string uid_set(const std::vector<std::uint32_t>& uids) {

@@ -101,8 +101,13 @@ std::string_view to_string(Status s);
 // NUL or 8-bit bytes): send it as a literal instead.
 std::optional<std::string> quote(std::string_view s);
 
-// A mailbox name as an astring (quoted when needed). Throws ProtocolError
-// for names that cannot be quoted.
+// A UTF-8 mailbox name in IMAP's modified UTF-7 (RFC 3501 5.1.3): printable
+// ASCII as is ("&" as "&-"), anything else as "&" + base64 of UTF-16 with
+// "," for "/" + "-". Throws ProtocolError for invalid UTF-8.
+std::string modified_utf7(std::string_view utf8);
+
+// A UTF-8 mailbox name as a quoted string, in modified UTF-7. Throws
+// ProtocolError for an empty name or invalid UTF-8.
 std::string mailbox_arg(std::string_view name);
 
 // "1,3,5:9" for sorted ascending UIDs.

@@ -221,5 +221,19 @@ TEST(ImapProtocol, Helpers) {
   EXPECT_EQ(base64(""), "");
 }
 
+TEST(ImapProtocol, MailboxNamesGoInModifiedUtf7) {
+  // RFC 3501 5.1.3's example, and what Dovecot names such mailboxes.
+  EXPECT_EQ(modified_utf7("~peter/mail/\xe5\x8f\xb0\xe5\x8c\x97/\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"),
+            "~peter/mail/&U,BTFw-/&ZeVnLIqe-");
+  EXPECT_EQ(modified_utf7("R\xc3\xbc" "ckl\xc3\xa4" "ufer"), "R&APw-ckl&AOQ-ufer");
+  EXPECT_EQ(modified_utf7("A&B"), "A&-B");
+  EXPECT_EQ(modified_utf7("\xf0\x9f\x93\xac"), "&2D3c7A-");  // U+1F4EC: a surrogate pair
+  EXPECT_EQ(modified_utf7("INBOX"), "INBOX");
+  EXPECT_EQ(mailbox_arg("Bounces & Co"), "\"Bounces &- Co\"");
+  EXPECT_EQ(mailbox_arg("caf\xc3\xa9"), "\"caf&AOk-\"");
+  for (const char* bad : {"\xff", "caf\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xe2\x82", "\xf4\x90\x80\x80"})
+    EXPECT_THROW(mailbox_arg(bad), ProtocolError) << bad;
+}
+
 }  // namespace
 }  // namespace ndrlink::daemon::imap

@@ -138,6 +138,19 @@ TEST_F(ImapSourceTest, AfterMoveMovesProcessedMessages) {
   EXPECT_TRUE(eventually([&] { return dovecot_->status("messages", "Processed") == 3; }));
 }
 
+TEST_F(ImapSourceTest, AfterMoveToAMailboxWithAUtf8Name) {
+  // Sent in modified UTF-7; doveadm names the mailbox in UTF-8.
+  const std::string name = "R\xc3\xbc" "ckl\xc3\xa4" "ufer & Co";
+  auto m = imap();
+  m.after = ImapAfter::move;
+  m.move_to = name;
+  dovecot_->deliver(bounce_files()[0]);
+  start_daemon(m);
+  ASSERT_TRUE(reports_reach(1));
+  EXPECT_TRUE(eventually([&] { return dovecot_->status("messages", "INBOX") == 0; }));
+  EXPECT_EQ(dovecot_->status("messages", name), 1);
+}
+
 TEST_F(ImapSourceTest, TwoAccountsRunSideBySide) {
   auto a = imap(), b = imap();
   a.name = "first";
