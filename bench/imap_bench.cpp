@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
   const std::string password = (dir / "imap.password").string(), config = (dir / "ndrlink.toml").string(),
                     log = (dir / "daemon.log").string(), sample = (dir / "sample.eml").string();
   std::ofstream(password) << ndrlink::test::Dovecot::password << "\n";
-  std::ofstream(sample, std::ios::binary) << ndrlink::bench::read_file(NDRLINK_SAMPLES "/lhost-postfix-04.eml");
+  const std::string bounce = ndrlink::bench::read_file(NDRLINK_SAMPLES "/lhost-postfix-04.eml");
   std::ofstream(config) << "[store]\npath = \"" << (dir / "n.db").string() << "\"\n[socket]\nenabled = false\n"
                         << "[[imap]]\nname = \"bench\"\nhost = \"127.0.0.1\"\nport = " << dovecot.imaps_port()
                         << "\ntls = \"implicit\"\nca_file = \"" << dovecot.cert_file() << "\"\nusername = \""
@@ -60,6 +60,8 @@ int main(int argc, char** argv) {
   std::this_thread::sleep_for(std::chrono::seconds(2));  // connected and idling
   std::vector<SysClock::time_point> arrived;
   for (int i = 0; i < messages; ++i) {
+    // Each its own message (the store keeps the same bytes once).
+    std::ofstream(sample, std::ios::binary) << "X-Bench-Copy: " << i << "\n" << bounce;
     dovecot.deliver(sample);
     arrived.push_back(SysClock::now());
     std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms));

@@ -198,13 +198,18 @@ void Correlator::apply(const parser::Report& report, const storage::ReportRecipi
 IngestOutcome Correlator::ingest(std::string_view source_key, const parser::Report& report, std::string_view raw) {
   IngestOutcome outcome;
   outcome.kind = report.kind;
+  // The same bytes under another key (a mailbox rescanned after a
+  // UIDVALIDITY change, a file copied) are the same report. Without the
+  // bytes (a report made by hand): by key only.
+  const std::string content = raw.empty() ? std::string() : content_key(raw);
   storage::Transaction tx(store_);
-  if (store_.has_report(source_key)) {
+  if (store_.has_report(source_key) || (!content.empty() && store_.has_report_content(content))) {
     outcome.duplicate = true;
     return outcome;
   }
   storage::StoredReport stored;
   stored.source_key = std::string(source_key);
+  stored.content_sha256 = content;
   stored.kind = std::string(parser::to_string(report.kind));
   stored.family = report.family;
   stored.reporting_mta = report.reporting_mta;

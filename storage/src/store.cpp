@@ -73,7 +73,7 @@ struct Store::Statements {
   explicit Statements(sqlite3* db) : db(db) {}
   sqlite3* db;
   std::unique_ptr<Statement> insert_acceptance, find_acceptance_by_key, acceptance_by_id, by_envid, by_copy_token,
-      by_message_id, by_recipient, next_acceptance_id, update_state, update_resolved, insert_event, events, overdue, has_report, insert_report, insert_recipient, link, suspicious, unmatched, report_recipient, cursor,
+      by_message_id, by_recipient, next_acceptance_id, update_state, update_resolved, insert_event, events, overdue, has_report, has_content, insert_report, insert_recipient, link, suspicious, unmatched, report_recipient, cursor,
       save_cursor;
 
   Statement& get(std::unique_ptr<Statement>& slot, std::string_view sql) {
@@ -371,11 +371,18 @@ bool Store::has_report(std::string_view source_key) {
   return s.step();
 }
 
+bool Store::has_report_content(std::string_view content_sha256) {
+  auto& s = stmts_->get(stmts_->has_content, "SELECT 1 FROM reports WHERE content_sha256 = ?1");
+  StatementScope scope(s);
+  s.bind(1, content_sha256, false);
+  return s.step();
+}
+
 bool Store::insert_report(StoredReport& r) {
   auto& ins = stmts_->get(stmts_->insert_report,
                           "INSERT INTO reports (source_key, kind, family, reporting_mta, original_message_id, envid, "
-                          "verp_token, ndrlink_id, subject, from_address, arrival_date, received_at, parse_error, raw) "
-                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+                          "verp_token, ndrlink_id, subject, from_address, arrival_date, received_at, parse_error, raw, "
+                          "content_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
                           "ON CONFLICT(source_key) DO NOTHING");
   ins.bind(1, r.source_key, false).bind(2, r.kind, false).bind(3, r.family).bind(4, r.reporting_mta);
   ins.bind(5, r.original_message_id).bind(6, r.envid).bind(7, r.verp_token).bind(8, r.ndrlink_id);
@@ -383,6 +390,7 @@ bool Store::insert_report(StoredReport& r) {
   ins.bind(13, r.parse_error);
   if (r.raw.empty()) ins.bind_null(14);
   else ins.bind_blob(14, r.raw);
+  ins.bind(15, r.content_sha256);
   ins.run();
   if (sqlite3_changes(db_) == 0) return false;
   r.id = sqlite3_last_insert_rowid(db_);

@@ -58,7 +58,7 @@ TEST(CrashSafety, TwentyKillsLoseAndDuplicateNothing) {
     const int burst = std::min(kBounces - delivered, 200 + static_cast<int>(rng() % 600));
     for (int i = 0; i < burst; ++i, ++delivered)
       fx.deliver("1733600000.M" + std::to_string(delivered) + "P7.crash",
-                 samples[static_cast<std::size_t>(delivered) % samples.size()]);
+                 nth_copy(samples[static_cast<std::size_t>(delivered) % samples.size()], delivered));
     std::this_thread::sleep_for(std::chrono::milliseconds(50 + rng() % 250));
     if (kills < kKills) {
       daemon.kill9();

@@ -44,7 +44,7 @@ TEST(StorageFaults, FullDiskLeavesMessagesUnprocessedUntilSpaceReturns) {
   constexpr int kMessages = 400;  // ~4 KB each, kept raw: far more than 1 MB
   const std::string raw = sample("lhost-sendmail-02.eml");
   for (int i = 0; i < kMessages; ++i)
-    fx.deliver("1733400000.M" + std::to_string(i) + "P1.full", raw + std::string(2048, '\n'));
+    fx.deliver("1733400000.M" + std::to_string(i) + "P1.full", nth_copy(raw, i) + std::string(2048, '\n'));
   ASSERT_TRUE(eventually([&] { return daemon.log().find("not stored, will retry") != std::string::npos; },
                          std::chrono::seconds(30)))
       << daemon.log();
@@ -78,7 +78,8 @@ TEST(StorageFaults, LockedDatabaseIsRetriedAndNothingIsDropped) {
   ASSERT_EQ(sqlite3_open(fx.db_path().c_str(), &other), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
   constexpr int kMessages = 50;
-  for (int i = 0; i < kMessages; ++i) fx.deliver("1733500000.M" + std::to_string(i) + "P1.lock", sample("lhost-postfix-04.eml"));
+  for (int i = 0; i < kMessages; ++i)
+    fx.deliver("1733500000.M" + std::to_string(i) + "P1.lock", nth_copy(sample("lhost-postfix-04.eml"), i));
   std::this_thread::sleep_for(std::chrono::seconds(2));
   EXPECT_EQ(fx.files_in("cur"), 0u) << "a message was marked done while the store was locked";
   EXPECT_NE(daemon.log().find("database is locked"), std::string::npos) << daemon.log();

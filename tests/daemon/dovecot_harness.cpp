@@ -159,6 +159,10 @@ void Dovecot::deliver(const std::string& file, const std::string& mailbox) {
   run("doveadm -c " + conf_ + " save -u " + user + " -m '" + mailbox + "' < '" + file + "'");
 }
 
+void Dovecot::create_mailbox(const std::string& mailbox) {
+  run("doveadm -c " + conf_ + " mailbox create -u " + user + " '" + mailbox + "'");
+}
+
 void Dovecot::deliver_offline(const std::string& file) {
   const std::string name = std::to_string(std::time(nullptr)) + ".ndrlinktest" + std::to_string(++offline_seq_) + "." +
                            std::to_string(::getpid()) + ".localhost";

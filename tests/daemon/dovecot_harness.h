@@ -27,6 +27,7 @@ class Dovecot {
   // Delivers a message file through Dovecot's storage (doveadm save);
   // the server must run.
   void deliver(const std::string& file, const std::string& mailbox = "INBOX");
+  void create_mailbox(const std::string& mailbox);  // the server must run
   // Writes a message file straight into the Maildir's new/ (works while
   // the server is stopped).
   void deliver_offline(const std::string& file);

@@ -43,7 +43,6 @@ class ImapFaultTest : public ImapSourceTest {
 TEST_F(ImapFaultTest, TenRestartsWhileFiveHundredBouncesArriveStoreEachExactlyOnce) {
   LogCapture logs(20000);
   constexpr int kMessages = 500, kRestarts = 10;
-  const auto files = bounce_files();
   std::mt19937 rng(20261204);
   std::set<int> restart_before;  // message indexes; the server restarts just before delivering them
   while (restart_before.size() < kRestarts) restart_before.insert(20 + static_cast<int>(rng() % (kMessages - 40)));
@@ -56,12 +55,12 @@ TEST_F(ImapFaultTest, TenRestartsWhileFiveHundredBouncesArriveStoreEachExactlyOn
       std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 150));
       dovecot_->stop();
       for (int offline = static_cast<int>(rng() % 6); offline > 0 && i < kMessages; --offline, ++i)
-        dovecot_->deliver_offline(files[static_cast<std::size_t>(i) % files.size()]);
+        dovecot_->deliver_offline(numbered_bounce(i));
       std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 900));
       dovecot_->start();
       if (restart_before.count(i)) continue;  // another restart at once
     }
-    dovecot_->deliver(files[static_cast<std::size_t>(i) % files.size()]);
+    dovecot_->deliver(numbered_bounce(i));
     ++i;
   }
   ASSERT_TRUE(reports_reach(kMessages, 120s)) << "stored: " << reports();

@@ -84,6 +84,16 @@ class ImapSourceTest : public ::testing::Test {
     dovecot_.reset();
   }
 
+  // A file holding copy `n` of the test bounces (bounce `n` modulo their
+  // number): every copy is another message.
+  std::string numbered_bounce(long n) const {
+    const auto files = bounce_files();
+    const std::string path = dovecot_->dir() + "/copy-" + std::to_string(n) + ".eml";
+    std::ofstream(path, std::ios::binary) << ndrlink::testing::nth_copy(
+        ndrlink::testing::read_file(files[static_cast<std::size_t>(n) % files.size()]), n);
+    return path;
+  }
+
   ImapConfig imap() const {
     ImapConfig m;
     m.name = "test";

@@ -122,6 +122,30 @@ TEST_F(ImapSourceTest, UidValidityResetRescansWithoutDoubleCounting) {
   EXPECT_EQ(query(db_, "SELECT uidvalidity FROM source_state WHERE source = 'imap:test:INBOX'"), after);
 }
 
+TEST_F(ImapSourceTest, UidValidityResetWithAfterKeepStoresNothingTwice) {
+  // Nothing marks processed mail on the server: the rescan finds every
+  // message again, and the same bytes are the same report.
+  auto m = imap();
+  m.after = ImapAfter::keep;
+  const auto files = bounce_files();
+  for (int i = 0; i < 3; ++i) dovecot_->deliver(files[i]);
+  start_daemon(m);
+  ASSERT_TRUE(reports_reach(3));
+  const long before = dovecot_->status("uidvalidity");
+  dovecot_->stop();
+  dovecot_->forget_uids();
+  dovecot_->deliver_offline(files[3]);
+  std::this_thread::sleep_for(1100ms);  // Dovecot derives the new UIDVALIDITY from the clock
+  dovecot_->start();
+  ASSERT_NE(before, dovecot_->status("uidvalidity"));
+  ASSERT_TRUE(reports_reach(4)) << "stored: " << reports();
+  ASSERT_TRUE(eventually([&] {
+    return query(db_, "SELECT uidvalidity FROM source_state WHERE source = 'imap:test:INBOX'") != before;
+  }));  // the rescan is complete
+  EXPECT_EQ(reports(), 4) << "the three messages of the old UIDVALIDITY are not stored again";
+  EXPECT_EQ(dovecot_->status("messages"), 4);  // and all stay in the mailbox
+}
+
 TEST_F(ImapSourceTest, AfterMoveMovesProcessedMessages) {
   auto m = imap();
   m.after = ImapAfter::move;
@@ -159,14 +183,35 @@ TEST_F(ImapSourceTest, TwoAccountsRunSideBySide) {
   b.after = ImapAfter::keep;
   b.tls = TlsMode::starttls;
   b.port = dovecot_->imap_port();
-  dovecot_->deliver(bounce_files()[0]);
+  b.mailbox = "Second";
+  dovecot_->create_mailbox("Second");
+  dovecot_->deliver(numbered_bounce(0));
+  dovecot_->deliver(numbered_bounce(1), "Second");
   start_daemon({a, b});
   ASSERT_TRUE(reports_reach(2));
-  dovecot_->deliver(bounce_files()[1]);
+  dovecot_->deliver(numbered_bounce(2));
+  dovecot_->deliver(numbered_bounce(3), "Second");
   ASSERT_TRUE(reports_reach(4));
   EXPECT_EQ(query(db_, "SELECT count(*) FROM reports WHERE source_key LIKE 'imap:first:%'"), 2);
   EXPECT_EQ(query(db_, "SELECT count(*) FROM reports WHERE source_key LIKE 'imap:second:%'"), 2);
   EXPECT_EQ(dovecot_->status("unseen"), 2) << "after = keep leaves the flags alone";
+  EXPECT_EQ(dovecot_->status("unseen", "Second"), 2);
+}
+
+TEST_F(ImapSourceTest, TheSameMailboxWatchedTwiceStoresEachMessageOnce) {
+  LogCapture logs;
+  auto a = imap(), b = imap();
+  a.name = "first";
+  a.after = ImapAfter::keep;
+  b.name = "second";
+  b.after = ImapAfter::keep;
+  dovecot_->deliver(bounce_files()[0]);
+  dovecot_->deliver(bounce_files()[1]);
+  start_daemon({a, b});
+  ASSERT_TRUE(reports_reach(2));
+  ASSERT_TRUE(eventually([&] { return logs.count("already stored") == 2; }));
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(reports(), 2) << "the second source finds the same bytes stored";
 }
 
 TEST_F(ImapSourceTest, IdleIsReissuedAndStillSeesNews) {

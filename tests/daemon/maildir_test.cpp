@@ -58,7 +58,7 @@ TEST(Maildir, KilledAtRandomMomentsEveryMessageIsProcessedExactlyOnce) {
     const int burst = std::min(kMessages - delivered, 50 + static_cast<int>(rng() % 150));
     for (int i = 0; i < burst; ++i, ++delivered)
       fx.deliver("1733" + std::to_string(100000 + delivered) + ".M" + std::to_string(delivered) + "P9.test",
-                 all[static_cast<std::size_t>(delivered) % all.size()]);
+                 nth_copy(all[static_cast<std::size_t>(delivered) % all.size()], delivered));
     std::this_thread::sleep_for(std::chrono::milliseconds(rng() % 120));
     if (kills < 8) {
       daemon.kill9();

@@ -47,6 +47,13 @@ inline std::string sample(const std::string& name) {
   return read_file(std::filesystem::path(NDRLINK_TEST_DATA) / "bounces" / name);
 }
 
+// Copy `n` of a message: a header of its own on top, so that every copy is
+// another message (the store keeps the same bytes once).
+inline std::string nth_copy(const std::string& raw, long n) {
+  const char* eol = raw.find("\r\n") != std::string::npos ? "\r\n" : "\n";
+  return "X-Test-Copy: " + std::to_string(n) + eol + raw;
+}
+
 // Replaces the first occurrence of `from` (which must exist) by `to`.
 inline std::string replace_once(std::string s, const std::string& from, const std::string& to) {
   const auto at = s.find(from);

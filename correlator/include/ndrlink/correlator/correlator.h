@@ -44,7 +44,7 @@ struct RecipientOutcome {
 };
 
 struct IngestOutcome {
-  bool duplicate = false;       // source_key seen before: nothing written
+  bool duplicate = false;       // source_key or the same bytes seen before: nothing written
   std::int64_t report_id = 0;
   parser::Kind kind = parser::Kind::none;
   std::vector<RecipientOutcome> recipients;
@@ -62,7 +62,9 @@ class Correlator {
              Clock clock = system_now);
 
   // Stores `report` under `source_key` and correlates it, in one
-  // transaction. A source_key already stored is a no-op (duplicate=true).
+  // transaction. A source_key already stored, or a message whose bytes
+  // are (content_key; only when `raw` is given), is a no-op
+  // (duplicate=true).
   // Throws storage::StoreError when the database fails (nothing written).
   IngestOutcome ingest(std::string_view source_key, const parser::Report& report, std::string_view raw = {});
 

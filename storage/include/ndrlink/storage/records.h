@@ -120,6 +120,7 @@ struct StoredReport {
   std::string source_key, kind, family, reporting_mta, original_message_id, envid, verp_token, ndrlink_id, subject,
       from_address, arrival_date, received_at, parse_error;
   std::string raw;  // stored only when non-empty
+  std::string content_sha256;  // "sha256:<hex>" of the message as ingested (schema 6)
   std::vector<ReportRecipientRow> recipients;
 };
 

@@ -142,6 +142,8 @@ class Store {
 
   // --- reports ---------------------------------------------------------
   bool has_report(std::string_view source_key);
+  // A report with these bytes (StoredReport::content_sha256) is stored.
+  bool has_report_content(std::string_view content_sha256);
   // Inserts the report and its recipient rows (ids filled in). Returns
   // false without writing if a report with the same source_key exists.
   bool insert_report(StoredReport& report);
