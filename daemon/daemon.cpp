@@ -121,8 +121,9 @@ void Daemon::reload() {
       fresh.workers != config_.workers || fresh.queue_size != config_.queue_size ||
       fresh.clock_scale != config_.clock_scale)
     spdlog::warn("SIGHUP: store, VERP secret, worker and clock_scale settings apply after a restart");
-  if (fresh.relay != config_.relay || fresh.verp_domain != config_.verp_domain ||
-      fresh.verp_prefix != config_.verp_prefix)
+  if ((fresh.relay.enabled || config_.relay.enabled) &&
+      (fresh.relay != config_.relay || fresh.verp_domain != config_.verp_domain ||
+       fresh.verp_prefix != config_.verp_prefix))
     spdlog::warn("SIGHUP: [relay] settings apply after a restart (open relay sessions are not cut)");
   // Sources: swap to the new set; if one of them cannot start (a bad path,
   // a bad CA file), go back to the sources that ran before.

@@ -1,6 +1,7 @@
 #include "imap_protocol.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 
 namespace ndrlink::daemon::imap {
@@ -443,9 +444,39 @@ std::string modified_utf7(std::string_view utf8) {
   return out;
 }
 
+bool is_modified_utf7(std::string_view name) {
+  bool shifted = false;
+  std::size_t run = 0;  // base64 characters in the shifted run
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    if (c < 0x20 || c > 0x7e) return false;
+    if (!shifted) {
+      if (c != '&') continue;
+      if (i + 1 < name.size() && name[i + 1] == '-') {
+        ++i;  // "&-" is "&"
+        continue;
+      }
+      shifted = true;
+      run = 0;
+    } else if (c == '-') {
+      // n UTF-16 units are ceil(16n / 6) characters: 3, 6, 8, 11, 14, 16 ...
+      if (run == 0 || (run % 8 != 0 && run % 8 != 3 && run % 8 != 6)) return false;
+      shifted = false;
+    } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == ',') {
+      ++run;
+    } else {
+      return false;
+    }
+  }
+  return !shifted;
+}
+
 std::string mailbox_arg(std::string_view name) {
   if (name.empty()) throw ProtocolError("mailbox name must not be empty");
-  return *quote(modified_utf7(name));  // 7-bit printable: always quotable
+  // A name written already encoded (as the configuration needed before
+  // UTF-8 names: "Entw&APw-rfe") goes as it is.
+  const bool encoded = name.find('&') != std::string_view::npos && is_modified_utf7(name);
+  return *quote(encoded ? std::string(name) : modified_utf7(name));  // 7-bit printable: always quotable
 }
 
 std::string uid_set(const std::vector<std::uint32_t>& uids) {

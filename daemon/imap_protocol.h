@@ -106,8 +106,13 @@ std::optional<std::string> quote(std::string_view s);
 // "," for "/" + "-". Throws ProtocolError for invalid UTF-8.
 std::string modified_utf7(std::string_view utf8);
 
-// A UTF-8 mailbox name as a quoted string, in modified UTF-7. Throws
-// ProtocolError for an empty name or invalid UTF-8.
+// Whether `name` is modified UTF-7 already: printable ASCII whose every
+// "&" starts "&-" or a base64 run of whole UTF-16 units ended by "-".
+bool is_modified_utf7(std::string_view name);
+
+// A UTF-8 mailbox name as a quoted string, in modified UTF-7; a name with
+// "&" that is modified UTF-7 already goes as it is. Throws ProtocolError
+// for an empty name or invalid UTF-8.
 std::string mailbox_arg(std::string_view name);
 
 // "1,3,5:9" for sorted ascending UIDs.

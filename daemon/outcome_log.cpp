@@ -8,7 +8,8 @@ namespace ndrlink::daemon {
 
 void log_outcome(std::string_view source_key, const correlator::IngestOutcome& outcome) {
   if (outcome.duplicate) {
-    spdlog::info("{}: already stored, moved on", source_key);
+    spdlog::info("{}: already stored{}, moved on", source_key,
+                 outcome.same_content ? " (the same bytes under another source key)" : "");
     return;
   }
   std::string line;

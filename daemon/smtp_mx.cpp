@@ -81,7 +81,11 @@ std::vector<MxHost> DnsMxResolver::resolve(const std::string& domain_in) {
   // An address literal ("user@[192.0.2.1]") names its host directly.
   if (domain.size() > 2 && domain.front() == '[' && domain.back() == ']') {
     std::string literal = domain.substr(1, domain.size() - 2);
-    if (literal.rfind("ipv6:", 0) == 0) literal.erase(0, 5);
+    const bool v6 = literal.rfind("ipv6:", 0) == 0;
+    if (v6) literal.erase(0, 5);
+    unsigned char addr[16];
+    if (inet_pton(v6 ? AF_INET6 : AF_INET, literal.c_str(), addr) != 1)
+      throw MxError(MxError::Kind::invalid, "invalid address literal \"" + domain_in.substr(0, 80) + "\"");
     return {MxHost{literal, port_, 0, true}};
   }
   if (!domain.empty() && domain.back() == '.') domain.pop_back();

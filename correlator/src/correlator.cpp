@@ -203,8 +203,12 @@ IngestOutcome Correlator::ingest(std::string_view source_key, const parser::Repo
   // bytes (a report made by hand): by key only.
   const std::string content = raw.empty() ? std::string() : content_key(raw);
   storage::Transaction tx(store_);
-  if (store_.has_report(source_key) || (!content.empty() && store_.has_report_content(content))) {
+  if (store_.has_report(source_key)) {
     outcome.duplicate = true;
+    return outcome;
+  }
+  if (!content.empty() && store_.has_report_content(content)) {
+    outcome.duplicate = outcome.same_content = true;
     return outcome;
   }
   storage::StoredReport stored;

@@ -77,6 +77,8 @@ TEST(CrashSafety, TwentyKillsLoseAndDuplicateNothing) {
   EXPECT_EQ(fx.files_in("cur"), static_cast<std::size_t>(kBounces));
   EXPECT_EQ(fx.scalar("SELECT count(*) FROM reports"), kBounces);
   EXPECT_EQ(fx.scalar("SELECT count(DISTINCT source_key) FROM reports"), kBounces);
+  // No bounce came in under a second key (the bytes' dedup would hide it).
+  EXPECT_EQ(daemon.log().find("the same bytes under another source key"), std::string::npos);
   EXPECT_EQ(fx.scalar("SELECT count(*) FROM acceptances"), kAcceptances);
   EXPECT_EQ(fx.scalar("SELECT count(DISTINCT message_id) FROM acceptances"), kAcceptances);
   EXPECT_EQ(fx.scalar("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'"), 0);

@@ -69,6 +69,7 @@ TEST_F(ImapFaultTest, TenRestartsWhileFiveHundredBouncesArriveStoreEachExactlyOn
   std::this_thread::sleep_for(1s);
   EXPECT_EQ(reports(), kMessages);
   EXPECT_EQ(distinct_keys(), kMessages) << "no message stored twice";
+  EXPECT_EQ(logs.count("the same bytes under another source key"), 0) << "nor fetched under a second key";
   EXPECT_EQ(dovecot_->status("messages"), kMessages) << "none lost on the server side either";
   EXPECT_EQ(dovecot_->status("uidvalidity"), uidvalidity);
   EXPECT_EQ(query(db_, "SELECT count(*) FROM reports WHERE source_key LIKE 'imap:test:" + std::to_string(uidvalidity) +

@@ -230,6 +230,15 @@ TEST(ImapProtocol, MailboxNamesGoInModifiedUtf7) {
   EXPECT_EQ(modified_utf7("\xf0\x9f\x93\xac"), "&2D3c7A-");  // U+1F4EC: a surrogate pair
   EXPECT_EQ(modified_utf7("INBOX"), "INBOX");
   EXPECT_EQ(mailbox_arg("Bounces & Co"), "\"Bounces &- Co\"");
+  EXPECT_EQ(mailbox_arg("R&D"), "\"R&-D\"");
+  // Written already encoded (before UTF-8 names were taken): as it is.
+  EXPECT_EQ(mailbox_arg("Entw&APw-rfe"), "\"Entw&APw-rfe\"");
+  EXPECT_EQ(mailbox_arg("A&-B"), "\"A&-B\"");
+  EXPECT_EQ(mailbox_arg("~peter/mail/&U,BTFw-/&ZeVnLIqe-"), "\"~peter/mail/&U,BTFw-/&ZeVnLIqe-\"");
+  EXPECT_FALSE(is_modified_utf7("R&D-"));   // 1 base64 character: no whole UTF-16 unit
+  EXPECT_FALSE(is_modified_utf7("R&DE-"));  // 2: neither
+  EXPECT_TRUE(is_modified_utf7("&2D3c7A-"));  // 6: two units (a surrogate pair)
+  EXPECT_FALSE(is_modified_utf7("x&AP"));  // not ended
   EXPECT_EQ(mailbox_arg("caf\xc3\xa9"), "\"caf&AOk-\"");
   for (const char* bad : {"\xff", "caf\xc3", "\xc0\xaf", "\xed\xa0\x80", "\xe2\x82", "\xf4\x90\x80\x80"})
     EXPECT_THROW(mailbox_arg(bad), ProtocolError) << bad;

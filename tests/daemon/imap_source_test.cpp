@@ -209,7 +209,7 @@ TEST_F(ImapSourceTest, TheSameMailboxWatchedTwiceStoresEachMessageOnce) {
   dovecot_->deliver(bounce_files()[1]);
   start_daemon({a, b});
   ASSERT_TRUE(reports_reach(2));
-  ASSERT_TRUE(eventually([&] { return logs.count("already stored") == 2; }));
+  ASSERT_TRUE(eventually([&] { return logs.count("the same bytes under another source key") == 2; }));
   std::this_thread::sleep_for(1s);
   EXPECT_EQ(reports(), 2) << "the second source finds the same bytes stored";
 }

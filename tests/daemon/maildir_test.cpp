@@ -74,6 +74,8 @@ TEST(Maildir, KilledAtRandomMomentsEveryMessageIsProcessedExactlyOnce) {
   EXPECT_EQ(fx.files_in("cur"), static_cast<std::size_t>(kMessages));
   EXPECT_EQ(fx.scalar("SELECT count(*) FROM reports"), kMessages);
   EXPECT_EQ(fx.scalar("SELECT count(DISTINCT source_key) FROM reports"), kMessages);
+  // No message came in under a second key (the bytes' dedup would hide it).
+  EXPECT_EQ(daemon.log().find("the same bytes under another source key"), std::string::npos);
   EXPECT_EQ(fx.scalar("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'"), 0);
 }
 

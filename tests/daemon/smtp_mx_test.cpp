@@ -100,6 +100,9 @@ TEST(DnsMx, AddressLiteralNeedsNoLookup) {
   EXPECT_TRUE(hosts[0].implicit);
   hosts = r.resolve("[IPv6:::1]");
   EXPECT_EQ(hosts[0].host, "::1");
+  // Only addresses: a name in brackets would be looked up (RFC 5321 4.1.3).
+  for (const char* bad : {"[intranet.corp]", "[::1]", "[IPv6:127.0.0.1]", "[300.1.1.1]"})
+    EXPECT_EQ(kind_of(r, bad), MxError::Kind::invalid) << bad;
 }
 
 class DnsMxAnswers : public ::testing::Test {

@@ -267,7 +267,10 @@ TEST_F(CorrelatorTest, TheSameMessageTwiceIsStoredOnce) {
   EXPECT_EQ(store_->events_for(id).size(), 1u);
   // The same bytes under another source key (an IMAP rescan after a
   // UIDVALIDITY change): the same report; other bytes are another one.
-  EXPECT_TRUE(correlator_.ingest("imap:a:2:1", parser::parse_message(raw), raw).duplicate);
+  EXPECT_FALSE(second.same_content);  // the same key
+  const auto rescanned = correlator_.ingest("imap:a:2:1", parser::parse_message(raw), raw);
+  EXPECT_TRUE(rescanned.duplicate);
+  EXPECT_TRUE(rescanned.same_content);
   EXPECT_FALSE(correlator_.ingest("imap:a:2:2", parser::parse_message(raw + "\n"), raw + "\n").duplicate);
   EXPECT_EQ(store_->events_for(id).size(), 2u);  // the second report's event only
 }

@@ -68,6 +68,26 @@ TEST(Store, MigratesADatabaseWrittenWithTheFirstSchema) {
   EXPECT_EQ(store->integrity_check(), "ok");
 }
 
+TEST(Store, Version6KnowsTheBytesOfReportsStoredByTheirContentKey) {
+  // Reports of `ndrlink ingest` (source key = content key) get their
+  // content_sha256 from the migration; a Maildir report has none to give.
+  TempDir dir;
+  const auto path = dir.file("v5.db");
+  std::string schema;
+  for (const char* f : {"/0001_initial.sql", "/0002_lookup_indexes.sql", "/0003_report.sql", "/0004_relay.sql",
+                        "/0005_copy_token.sql"})
+    schema += ndrlink::testing::read_file(std::string(NDRLINK_SCHEMA_DIR) + f);
+  raw_exec(path, schema +
+                     "INSERT INTO reports (source_key, kind, received_at) VALUES"
+                     " ('sha256:00ff', 'dsn', '2026-01-01T00:00:00Z'), ('1733.M1P1.host', 'dsn', '2026-01-01T00:00:00Z');"
+                     "PRAGMA user_version = 5;");
+  auto store = Store::open(path);
+  EXPECT_EQ(store->schema_version(), Store::current_schema_version());
+  EXPECT_TRUE(store->has_report_content("sha256:00ff"));
+  EXPECT_FALSE(store->has_report_content("1733.M1P1.host"));
+  EXPECT_EQ(store->integrity_check(), "ok");
+}
+
 TEST(Store, MissingDirectoryIsAClearError) {
   TempDir dir;
   try {

@@ -45,6 +45,7 @@ struct RecipientOutcome {
 
 struct IngestOutcome {
   bool duplicate = false;       // source_key or the same bytes seen before: nothing written
+  bool same_content = false;    // duplicate by its bytes, under another source_key
   std::int64_t report_id = 0;
   parser::Kind kind = parser::Kind::none;
   std::vector<RecipientOutcome> recipients;
