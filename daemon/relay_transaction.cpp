@@ -20,11 +20,6 @@ bool has_non_ascii(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
 }
 
-std::string lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::string upper(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return s;
@@ -285,12 +280,15 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
   // an earlier recipient of the domain reached (a backup MX after a
   // failover).
   Leg* leg = nullptr;
-  const std::string domain_key = lower(domain);
+  const auto serves_domain = [&](const Leg& l) {
+    return std::any_of(l.accepted.begin(), l.accepted.end(),
+                       [&](const storage::NewAcceptance& a) { return smtp::domain_of(a.recipient) == domain; });
+  };
   if (!ctx_.config.transaction_per_recipient())
     for (auto& l : legs_)
       if (l->failure.empty() && l->client &&
           ((l->client->host() == hosts.front().host && l->client->port() == hosts.front().port) ||
-           std::find(l->domains.begin(), l->domains.end(), domain_key) != l->domains.end()))
+           serves_domain(*l)))
         leg = l.get();
   smtp::SmtpReply reply;
   std::string mx_host = hosts.front().host;
@@ -356,8 +354,6 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
   auto a = smtp::acceptance_from_reply(reply, address, sender_, mx_host, "relay");
   a.envid = leg->envid;
   a.copy_token = leg->token;
-  if (std::find(leg->domains.begin(), leg->domains.end(), domain_key) == leg->domains.end())
-    leg->domains.push_back(domain_key);
   a.reserved_id = reserved.id;
   a.accepted_at = correlator::to_iso(ctx_.clock());
   leg->accepted.push_back(std::move(a));

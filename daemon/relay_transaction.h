@@ -77,7 +77,6 @@ class RelayTransaction {
     // The first recipient's VERP token: the return path with VERP, the
     // X-Ndrlink-Id, the ENVID, and every acceptance's copy_token.
     std::string token;
-    std::vector<std::string> domains;  // of its accepted recipients, lower case
     std::string envid;
     std::vector<storage::NewAcceptance> accepted;  // written with the message (or not sent); ids in reserved_id
     std::string failure;  // a transport failure: the connection is gone

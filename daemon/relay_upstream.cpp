@@ -4,8 +4,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
-#include <cctype>
-
 namespace ndrlink::daemon::relay {
 namespace asio = boost::asio;
 
@@ -22,14 +20,12 @@ asio::awaitable<std::vector<smtp::MxHost>> Upstreams::route(const std::string& d
   // A static map, or an address literal (no DNS asked: nothing to keep).
   if (!ctx_.resolver_blocks || (!domain.empty() && domain.front() == '['))
     co_return ctx_.resolver->resolve(domain);
-  std::string key = domain;
-  for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (auto kept = ctx_.mx_cache.find(key, MxCache::Clock::now())) co_return std::move(*kept);
+  if (auto kept = ctx_.mx_cache.find(domain, MxCache::Clock::now())) co_return std::move(*kept);
   // DNS blocks: ask on the pool, resume here.
-  auto lookup = resolve_on_pool(ctx_.resolver, key);
+  auto lookup = resolve_on_pool(ctx_.resolver, domain);
   auto hosts = co_await asio::co_spawn(ctx_.dns_pool->get_executor(), std::move(lookup), asio::use_awaitable);
-  ctx_.mx_cache.put(key, hosts, MxCache::Clock::now());
-  spdlog::debug("relay {}: MX {}: {} host(s), first {}:{}, TTL {}", session_, key, hosts.size(), hosts.front().host,
+  ctx_.mx_cache.put(domain, hosts, MxCache::Clock::now());
+  spdlog::debug("relay {}: MX {}: {} host(s), first {}:{}, TTL {}", session_, domain, hosts.size(), hosts.front().host,
                 hosts.front().port, hosts.front().ttl ? std::to_string(*hosts.front().ttl) + " s" : "none");
   co_return hosts;
 }

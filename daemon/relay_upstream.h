@@ -35,8 +35,9 @@ class Upstreams {
  public:
   Upstreams(RelayContext& ctx, std::string session) : ctx_(ctx), session_(std::move(session)) {}
 
-  // The hosts for `domain` (smarthost: always the smarthost; DNS answers
-  // kept in the daemon's MxCache). Throws smtp::MxError.
+  // The hosts for `domain`, lower case as smtp::domain_of gives it
+  // (smarthost: always the smarthost; DNS answers kept in the daemon's
+  // MxCache, keyed by it). Throws smtp::MxError.
   boost::asio::awaitable<std::vector<smtp::MxHost>> route(const std::string& domain);
   // A connection to the first of `hosts` (in preference order) that
   // works: a kept one from the pool (then `reused` is set; not when

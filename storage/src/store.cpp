@@ -73,7 +73,8 @@ struct Store::Statements {
   explicit Statements(sqlite3* db) : db(db) {}
   sqlite3* db;
   std::unique_ptr<Statement> insert_acceptance, find_acceptance_by_key, acceptance_by_id, by_envid, by_copy_token,
-      by_message_id, by_recipient, next_acceptance_id, update_state, update_resolved, insert_event, events, overdue, has_report, has_content, insert_report, insert_recipient, link, suspicious, unmatched, report_recipient, cursor,
+      by_message_id, by_recipient, next_acceptance_id, update_state, update_resolved, insert_event, events, overdue,
+      has_report, has_content, insert_report, insert_recipient, link, suspicious, unmatched, report_recipient, cursor,
       save_cursor;
 
   Statement& get(std::unique_ptr<Statement>& slot, std::string_view sql) {
