@@ -250,6 +250,7 @@ void read_relay(const toml::table& t, const std::string& file, Config& c) {
   x.verp_scope = verp_scope == "message" ? RelayConfig::VerpScope::message : RelayConfig::VerpScope::recipient;
   r.get("envid", x.envid);
   r.get("header", x.header);
+  const bool xverp_set = r.get("xverp", x.xverp);
   if (const auto* m = sub_table(r, t, "static_mx")) {
     for (const auto& [domain, node] : *m) {
       if (!node.is_string() || node.as_string()->get().empty())
@@ -266,9 +267,21 @@ void read_relay(const toml::table& t, const std::string& file, Config& c) {
     throw ConfigError(file + ": relay.cert_file and relay.key_file go together");
   if (x.verp && c.verp_domain.empty())
     throw ConfigError(file + ": relay.verp = true needs [verp] domain (the domain of the watched bounce mailbox)");
+  // XVERP's first delimiter is the prefix's last character (Postfix's
+  // verp_delimiter_filter allows "-=+").
+  if (x.xverp && !xverp_prefix_ok(c.verp_prefix)) {
+    if (xverp_set && x.transaction_per_recipient())
+      throw ConfigError(file + ": relay.xverp = true needs a [verp] prefix ending in '+', '-' or '=' (got \"" +
+                        c.verp_prefix + "\")");
+    x.xverp = false;
+  }
 }
 
 }  // namespace
+
+bool xverp_prefix_ok(std::string_view prefix) {
+  return prefix.size() > 1 && std::string_view("+-=").find(prefix.back()) != std::string_view::npos;
+}
 
 Config default_config() {
   Config c;

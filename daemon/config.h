@@ -115,10 +115,18 @@ struct RelayConfig {
   // picks the acceptance).
   enum class VerpScope { recipient, message } verp_scope = VerpScope::recipient;
   bool transaction_per_recipient() const { return verp && verp_scope == VerpScope::recipient; }
+  // VERP by recipient: an upstream that offers XVERP (Postfix, to its
+  // smtpd_authorized_verp_clients) gets one transaction per message with a
+  // fixed return path and gives each recipient its VERP address itself.
+  bool xverp = true;
   std::map<std::string, std::string> static_mx;   // [relay.static_mx]: domain -> host:port
 
   bool operator==(const RelayConfig&) const = default;  // SIGHUP: any change waits for a restart
 };
+
+// Whether XVERP can make VERP addresses that start with `prefix`: it must
+// end in a delimiter Postfix accepts ('+', '-' or '=').
+bool xverp_prefix_ok(std::string_view prefix);
 
 struct Config {
   std::string file;  // where it was read from (empty: built-in default)

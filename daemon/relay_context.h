@@ -32,6 +32,15 @@ struct RelayContext {
   RelayConfig config;
   std::string hostname;                  // ours, in the greeting and EHLO
   std::string verp_prefix, verp_domain;  // VERP MAIL FROM: prefix + token + "@" + domain
+  // With relay.xverp (VERP by recipient): the fixed return path ("bounces@"
+  // + domain) and its MAIL parameter ("XVERP=+="), from which an upstream
+  // that offers XVERP makes "bounces+user=example.com@" + domain; empty
+  // when XVERP is not used.
+  std::string xverp_sender, xverp_param;
+  // Whether the upstream connection opened last offered XVERP: whether a
+  // transaction's pipelined RCPTs are asked in turn before it has a leg
+  // (a guess; asking them at once costs only extra transactions).
+  bool xverp_last_offered = false;
   smtp::SmtpClientOptions upstream;      // EHLO name, STARTTLS mode, CA, timeouts
   std::string smarthost_password;        // read from its file at start; never logged
   std::shared_ptr<smtp::MxResolver> resolver;

@@ -43,6 +43,11 @@ RelayServer::RelayServer(asio::io_context& io, Pipeline& pipeline, Stats& stats,
   ctx_.hostname = c.hostname.empty() ? system_hostname() : c.hostname;
   ctx_.verp_prefix = config.verp_prefix;
   ctx_.verp_domain = config.verp_domain;
+  if (c.transaction_per_recipient() && c.xverp && xverp_prefix_ok(config.verp_prefix)) {
+    const auto& p = config.verp_prefix;
+    ctx_.xverp_sender = p.substr(0, p.size() - 1) + "@" + config.verp_domain;
+    ctx_.xverp_param = "XVERP=" + p.substr(p.size() - 1) + "=";
+  }
   ctx_.upstream.helo_name = ctx_.hostname;
   ctx_.pool.configure(c.upstream_max_per_host, c.upstream_keep_per_host, c.upstream_keep_idle,
                       c.upstream_reuse_time);
@@ -102,7 +107,10 @@ void RelayServer::start() {
                                                               : std::string("mx"),
                c.upstream == RelayConfig::Upstream::mx && !c.static_mx.empty() ? " (static map)" : "",
                ctx_.offer_starttls ? "offered" : "off", c.verp,
-               !c.verp ? "" : c.verp_scope == RelayConfig::VerpScope::message ? " (by message)" : " (by recipient)",
+               !c.verp                                            ? ""
+               : c.verp_scope == RelayConfig::VerpScope::message ? " (by message)"
+               : ctx_.xverp_param.empty()                        ? " (by recipient)"
+                                                                 : " (by recipient, XVERP where offered)",
                c.envid, c.header);
   accept();
 }

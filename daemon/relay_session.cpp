@@ -277,7 +277,7 @@ std::optional<smtp::SmtpReply> RelaySession::local_rcpt_reply(const Command& rcp
 std::vector<Command> RelaySession::pipelined_rcpts(const Command& first) {
   std::vector<Command> batch{first};
   // Recipients that share an upstream transaction are asked one after another.
-  if (!ctx_.config.transaction_per_recipient()) return batch;
+  if (!txn_.rcpts_in_parallel()) return batch;
   while (const InputLine* line = framer_.peek()) {
     if (line->too_long) break;
     auto parsed = parse_command(line->text);

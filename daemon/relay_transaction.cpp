@@ -83,6 +83,13 @@ std::optional<smtp::SmtpReply> RelayTransaction::content_refusal(const smtp::Smt
   return std::nullopt;
 }
 
+bool RelayTransaction::rcpts_in_parallel() const {
+  if (!ctx_.config.transaction_per_recipient()) return false;
+  if (ctx_.xverp_param.empty()) return true;
+  if (legs_.empty()) return !ctx_.xverp_last_offered;
+  return std::none_of(legs_.begin(), legs_.end(), [](const auto& l) { return l->xverp; });
+}
+
 bool RelayTransaction::holds_connection() const {
   return std::any_of(legs_.begin(), legs_.end(), [](const auto& l) { return l->client != nullptr; });
 }
@@ -178,7 +185,6 @@ asio::awaitable<RelayTransaction::Leg*> RelayTransaction::open_leg(const std::ve
                                                                    smtp::SmtpReply& rcpt_reply) {
   auto leg = std::make_unique<Leg>();
   leg->token = reserved.verp_token;
-  const std::string from = ctx_.config.verp ? ctx_.verp_prefix + leg->token + "@" + ctx_.verp_domain : sender_;
   smtp::SmtpReply mail;
   // Waiting for a free slot is for a transaction that holds no other
   // upstream connection and opens no other (pipelined RCPTs), checked
@@ -201,7 +207,13 @@ asio::awaitable<RelayTransaction::Leg*> RelayTransaction::open_leg(const std::ve
       co_return nullptr;
     }
     leg->envid = ctx_.config.envid && leg->client->extensions().dsn ? leg->token : std::string();
-    const std::string params = mail_params(*leg->client, leg->envid);
+    leg->xverp = !ctx_.xverp_param.empty() && leg->client->extensions().has("XVERP");
+    ctx_.xverp_last_offered = leg->xverp;
+    const std::string from = leg->xverp         ? ctx_.xverp_sender
+                             : ctx_.config.verp ? ctx_.verp_prefix + leg->token + "@" + ctx_.verp_domain
+                                                : sender_;
+    std::string params = mail_params(*leg->client, leg->envid);
+    if (leg->xverp) params += (params.empty() ? "" : " ") + ctx_.xverp_param;
     const std::string to_params = rcpt_params(*leg->client, rcpt);
     bool stale = false;
     try {
@@ -276,20 +288,19 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
   if ((has_non_ascii(address) || has_non_ascii(sender_)) && !mail_.param("SMTPUTF8"))
     co_return local_reply(553, "5.6.7", "Non-ASCII address needs SMTPUTF8");
   // The leg: a new upstream transaction per recipient with VERP by
-  // recipient, else the open one to the domain's first host, or the one
-  // an earlier recipient of the domain reached (a backup MX after a
-  // failover).
+  // recipient (unless the upstream makes the VERP addresses: XVERP), else
+  // the open one to the domain's first host, or the one an earlier
+  // recipient of the domain reached (a backup MX after a failover).
   Leg* leg = nullptr;
   const auto serves_domain = [&](const Leg& l) {
     return std::any_of(l.accepted.begin(), l.accepted.end(),
                        [&](const storage::NewAcceptance& a) { return smtp::domain_of(a.recipient) == domain; });
   };
-  if (!ctx_.config.transaction_per_recipient())
-    for (auto& l : legs_)
-      if (l->failure.empty() && l->client &&
-          ((l->client->host() == hosts.front().host && l->client->port() == hosts.front().port) ||
-           serves_domain(*l)))
-        leg = l.get();
+  const bool shared = !ctx_.config.transaction_per_recipient();
+  for (auto& l : legs_)
+    if ((shared || l->xverp) && l->failure.empty() && l->client &&
+        ((l->client->host() == hosts.front().host && l->client->port() == hosts.front().port) || serves_domain(*l)))
+      leg = l.get();
   smtp::SmtpReply reply;
   std::string mx_host = hosts.front().host;
   std::optional<smtp::SmtpReply> refusal;  // before RCPT: greeting, AUTH or MAIL FROM refused

@@ -56,6 +56,10 @@ class RelayTransaction {
   bool open() const { return open_; }
   std::size_t accepted() const;
   std::size_t attempted() const { return attempted_; }
+  // Whether RCPTs the client pipelined may be asked upstream at once: each
+  // in its own upstream transaction (VERP by recipient, and XVERP neither
+  // on an open leg nor, before one, on the last upstream connection).
+  bool rcpts_in_parallel() const;
 
   // The reply to the client's RCPT TO.
   boost::asio::awaitable<smtp::SmtpReply> rcpt(const Command& rcpt);
@@ -78,6 +82,9 @@ class RelayTransaction {
     // X-Ndrlink-Id, the ENVID, and every acceptance's copy_token.
     std::string token;
     std::string envid;
+    // The upstream makes each recipient's VERP address (XVERP): the leg
+    // takes every recipient for its host, as without VERP.
+    bool xverp = false;
     std::vector<storage::NewAcceptance> accepted;  // written with the message (or not sent); ids in reserved_id
     std::string failure;  // a transport failure: the connection is gone
     Sent sent;

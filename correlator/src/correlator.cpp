@@ -93,9 +93,19 @@ std::string Correlator::content_key(std::string_view raw) {
 std::optional<Correlator::Link> Correlator::find_link(const parser::Report& report, const parser::RecipientResult& r,
                                                       std::string& suspicious) {
   const std::string key = lower(r.recipient), okey = lower(r.original_recipient);
+  // An XVERP return path names the address the mail was relayed to, one
+  // recipient per bounce (the upstream sends one per VERP address): that
+  // report's recipient, before any rewriting the report's fields show.
+  const std::string vkey = report.recipients.size() == 1 ? lower(report.verp_recipient) : std::string();
   auto same_recipient = [&](const Acceptance& a) {
-    return a.recipient_key == key || (!okey.empty() && a.recipient_key == okey);
+    return a.recipient_key == key || (!okey.empty() && a.recipient_key == okey) ||
+           (!vkey.empty() && a.recipient_key == vkey);
   };
+  // Other keys the report's recipient may go by.
+  std::vector<std::string> more_keys;
+  for (const auto* k : {&okey, &vkey})
+    if (!k->empty() && *k != key && std::find(more_keys.begin(), more_keys.end(), *k) == more_keys.end())
+      more_keys.push_back(*k);
 
   // 1 and 2: authenticated tokens. A token that fails is forged or altered:
   // the whole report is distrusted, weaker evidence included.
@@ -132,12 +142,13 @@ std::optional<Correlator::Link> Correlator::find_link(const parser::Report& repo
   // 3 and 4: the original message's identity plus the recipient.
   if (!report.envid.empty()) {
     auto c = store_.acceptances_by_envid(report.envid, key);
-    if (!okey.empty() && okey != key) append_unique(c, store_.acceptances_by_envid(report.envid, okey));
+    for (const auto& k : more_keys) append_unique(c, store_.acceptances_by_envid(report.envid, k));
     if (const auto id = unique_candidate(c)) return Link{*id, kLinkEnvid, 0.9};
   }
   if (!report.original_message_id.empty()) {
     auto c = store_.acceptances_by_message_id(report.original_message_id, key);
-    if (!okey.empty() && okey != key) append_unique(c, store_.acceptances_by_message_id(report.original_message_id, okey));
+    for (const auto& k : more_keys)
+      append_unique(c, store_.acceptances_by_message_id(report.original_message_id, k));
     if (const auto id = unique_candidate(c)) return Link{*id, kLinkMessageId, 0.8};
   }
   // A report that names its message but matched nothing is about other
@@ -146,13 +157,15 @@ std::optional<Correlator::Link> Correlator::find_link(const parser::Report& repo
       !report.ndrlink_id.empty())
     return std::nullopt;
 
-  // 5: the recipient alone, only when exactly one open acceptance matches.
-  if (key.empty()) return std::nullopt;
+  // 5: the recipient alone, only when exactly one open acceptance matches;
+  // the XVERP one when there is one (the address that was relayed).
+  const std::string& alone = vkey.empty() ? key : vkey;
+  if (alone.empty()) return std::nullopt;
   TimePoint at = clock_();
   if (const auto arrival = parse_iso(report.arrival_date); arrival && *arrival < at) at = *arrival;
   const auto since = to_iso(at - options_.window), until = to_iso(clock_());
   std::vector<Acceptance> candidates;
-  for (auto& a : store_.acceptances_by_recipient(key, since, until))
+  for (auto& a : store_.acceptances_by_recipient(alone, since, until))
     if (is_open(a.state) || a.state == storage::kPresumedDelivered) candidates.push_back(std::move(a));
   if (candidates.size() == 1) return Link{candidates.front().id, kLinkRecipient, 0.5};
   return std::nullopt;
@@ -220,6 +233,7 @@ IngestOutcome Correlator::ingest(std::string_view source_key, const parser::Repo
   stored.original_message_id = report.original_message_id;
   stored.envid = report.envid;
   stored.verp_token = report.verp_token;
+  stored.verp_recipient = report.verp_recipient;
   stored.ndrlink_id = report.ndrlink_id;
   stored.subject = report.subject;
   stored.from_address = report.from;

@@ -33,14 +33,34 @@ std::string last_message_id(std::string_view value) {
 }
 }  // namespace
 
-std::string verp_token_of(std::string_view address, std::string_view prefix) {
+namespace {
+// What follows `prefix` in the local part of `address`, or empty.
+std::string verp_part_of(std::string_view address, std::string_view prefix) {
   if (prefix.empty()) return {};
   const std::string addr = text::clean_address(address);
   const auto at = addr.rfind('@');
   if (at == std::string::npos || !text::istarts_with(addr, prefix)) return {};
-  std::string token = addr.substr(prefix.size(), at - prefix.size());
-  if (token.empty() || token.size() > 128) return {};
+  std::string part = addr.substr(prefix.size(), at - prefix.size());
+  if (part.size() > 320) return {};
+  return part;
+}
+}  // namespace
+
+std::string verp_token_of(std::string_view address, std::string_view prefix) {
+  auto token = verp_part_of(address, prefix);
+  // A token never holds '=': that is an XVERP recipient.
+  if (token.size() > 128 || token.find('=') != std::string::npos) return {};
   return token;
+}
+
+std::string xverp_recipient_of(std::string_view address, std::string_view prefix) {
+  const auto part = verp_part_of(address, prefix);
+  // The recipient's '@' became the last '=' (a domain holds none).
+  const auto eq = part.rfind('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == part.size()) return {};
+  const auto domain = std::string_view(part).substr(eq + 1);
+  if (domain.find_first_of("@+") != std::string_view::npos) return {};
+  return part.substr(0, eq) + "@" + std::string(domain);
 }
 
 void extract_identity(const Evidence& ev, std::string_view verp_prefix, Report& report) {
@@ -68,9 +88,12 @@ void extract_identity(const Evidence& ev, std::string_view verp_prefix, Report& 
 
   for (auto name : {"Delivered-To", "X-Original-To", "To", "Envelope-To", "X-Envelope-To"}) {
     for (auto value : ev.mime.headers.all(name)) {
-      auto token = verp_token_of(value, verp_prefix);
-      if (!token.empty()) {
+      if (auto token = verp_token_of(value, verp_prefix); !token.empty()) {
         report.verp_token = std::move(token);
+        return;
+      }
+      if (auto rcpt = xverp_recipient_of(value, verp_prefix); !rcpt.empty()) {
+        report.verp_recipient = std::move(rcpt);
         return;
       }
     }

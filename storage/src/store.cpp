@@ -383,7 +383,8 @@ bool Store::insert_report(StoredReport& r) {
   auto& ins = stmts_->get(stmts_->insert_report,
                           "INSERT INTO reports (source_key, kind, family, reporting_mta, original_message_id, envid, "
                           "verp_token, ndrlink_id, subject, from_address, arrival_date, received_at, parse_error, raw, "
-                          "content_sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+                          "content_sha256, verp_recipient) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
                           "ON CONFLICT(source_key) DO NOTHING");
   ins.bind(1, r.source_key, false).bind(2, r.kind, false).bind(3, r.family).bind(4, r.reporting_mta);
   ins.bind(5, r.original_message_id).bind(6, r.envid).bind(7, r.verp_token).bind(8, r.ndrlink_id);
@@ -391,7 +392,7 @@ bool Store::insert_report(StoredReport& r) {
   ins.bind(13, r.parse_error);
   if (r.raw.empty()) ins.bind_null(14);
   else ins.bind_blob(14, r.raw);
-  ins.bind(15, r.content_sha256);
+  ins.bind(15, r.content_sha256).bind(16, r.verp_recipient);
   ins.run();
   if (sqlite3_changes(db_) == 0) return false;
   r.id = sqlite3_last_insert_rowid(db_);

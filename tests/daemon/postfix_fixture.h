@@ -39,7 +39,8 @@ class PostfixWorld : public ::testing::Test {
   // The two Postfix instances and ndrlinkd; with a relay, ndrlinkd also
   // relays on 127.0.0.1:relay_port_ to the front (as its smarthost, or as
   // the MX of back.test and dead.test), with `relay_keys` added to [relay].
-  void start_world(Relay relay = Relay::off, const std::string& relay_keys = "") {
+  // `front_xverp`: the front offers XVERP to loopback clients (the relay).
+  void start_world(Relay relay = Relay::off, const std::string& relay_keys = "", bool front_xverp = false) {
     if (const auto why = test::Postfix::missing(); !why.empty()) GTEST_SKIP() << why;
     back_ = std::make_unique<test::Postfix>("back");
     front_ = std::make_unique<test::Postfix>("front");
@@ -65,6 +66,7 @@ class PostfixWorld : public ::testing::Test {
     front_->relay_domain("dead.test", test::free_port());  // nothing listens there
     front_->expire_after(std::chrono::seconds(1), std::chrono::seconds(5));
     front_->add_maildir_user(std::string("bounces@") + kVerpDomain, fixture_->maildir());
+    if (front_xverp) front_->set("smtpd_authorized_verp_clients", "127.0.0.0/8");
     back_->start();
     front_->start();
     daemon_ = std::make_unique<DaemonProcess>(fixture_->config_path(), fixture_->log_path());

@@ -27,6 +27,7 @@ TEST(RelayConfig, OffByDefaultWithRfcDefaults) {
   EXPECT_EQ(c.relay.verp_scope, RelayConfig::VerpScope::recipient);
   EXPECT_FALSE(c.relay.address_literals);
   EXPECT_TRUE(c.relay.transaction_per_recipient());
+  EXPECT_TRUE(c.relay.xverp);
   EXPECT_EQ(c.relay.upstream_data_end_timeout, std::chrono::seconds(600));
 }
 
@@ -61,6 +62,7 @@ cert_file = "/etc/ndrlink/relay.crt"
 key_file = "/etc/ndrlink/relay.key"
 verp = true
 verp_scope = "message"
+xverp = false
 envid = false
 header = false
 [relay.static_mx]
@@ -98,6 +100,7 @@ path = "m"
   EXPECT_EQ(r.key_file, "/etc/ndrlink/relay.key");
   EXPECT_EQ(r.verp_scope, RelayConfig::VerpScope::message);
   EXPECT_FALSE(r.transaction_per_recipient());
+  EXPECT_FALSE(r.xverp);
   EXPECT_FALSE(r.envid);
   EXPECT_FALSE(r.header);
   EXPECT_EQ(r.static_mx.at("example.com"), "127.0.0.1:2525");
@@ -128,6 +131,14 @@ TEST(RelayConfig, MistakesAreOneLineWithFileLineAndKey) {
             "n.toml: relay.verp = true needs [verp] domain (the domain of the watched bounce mailbox)");
   EXPECT_EQ(error_of("[verp]\ndomain = \"b.example\"\n[relay]\nenabled = true\ncert_file = \"c\""),
             "n.toml: relay.cert_file and relay.key_file go together");
+  // XVERP's delimiter is the prefix's last character: asked for with a
+  // prefix that has none, an error; by default, XVERP is left off.
+  EXPECT_EQ(error_of("[verp]\ndomain = \"b.example\"\nprefix = \"bnc\"\n[relay]\nenabled = true\nxverp = true"),
+            "n.toml: relay.xverp = true needs a [verp] prefix ending in '+', '-' or '=' (got \"bnc\")");
+  EXPECT_FALSE(parse_config("[verp]\ndomain = \"b.example\"\nprefix = \"bnc\"\n[relay]\nenabled = true\n[[maildir]]\npath = \"m\"\n", "n.toml")
+                   .relay.xverp);
+  EXPECT_TRUE(parse_config("[verp]\ndomain = \"b.example\"\nprefix = \"bnc-\"\n[relay]\nenabled = true\n[[maildir]]\npath = \"m\"\n", "n.toml")
+                  .relay.xverp);
   EXPECT_EQ(error_of("[verp]\ndomain = \"a@b\""),
             "n.toml:2: verp.domain: must be a domain name like \"bounces.example.org\"");
 }

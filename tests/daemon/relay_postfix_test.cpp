@@ -56,7 +56,7 @@ class RelayThroughPostfix : public PostfixWorld {
   }
 
   void expect_resolved(std::int64_t id, const std::string& state, const std::string& reason, std::optional<bool> hard,
-                       const std::string& status) {
+                       const std::string& status, const std::string& link_method = "verp") {
     const auto a = store()->acceptance(id);
     ASSERT_TRUE(a.has_value());
     EXPECT_EQ(a->state, state);
@@ -67,7 +67,7 @@ class RelayThroughPostfix : public PostfixWorld {
     ASSERT_TRUE(row.has_value());
     EXPECT_EQ(row->recipient, a->recipient);
     EXPECT_EQ(row->status, status);
-    EXPECT_EQ(row->link_method, "verp");
+    EXPECT_EQ(row->link_method, link_method);
     EXPECT_EQ(row->suspicious, "");
   }
 };
@@ -182,6 +182,41 @@ TEST_F(RelayByMessageThroughPostfix, OneBounceForTwoRecipientsOfOneCopyResolvesE
   ASSERT_TRUE(eventually([&] { return maildir_messages(back_->dir() + "/mail/alice").size() == 1; }, 10s));
   const auto copy = maildir_messages(back_->dir() + "/mail/alice")[0];
   EXPECT_NE(copy.find("Return-Path: <bounces+" + nobody.verp_token + "@verp.test>"), std::string::npos) << copy;
+  EXPECT_EQ(store()->acceptance(alice.id)->state, "pending");
+  EXPECT_EQ(transitions(alice.id), "");
+}
+
+// The front offers XVERP to the relay (smtpd_authorized_verp_clients):
+// VERP by recipient as one upstream transaction; Postfix makes each
+// recipient's return path and bounces each failure to it.
+class RelayXverpThroughPostfix : public RelayThroughPostfix {
+ protected:
+  void SetUp() override { start_world(Relay::smarthost, "", true); }
+};
+
+TEST_F(RelayXverpThroughPostfix, EachFailureBouncesToItsRecipientsReturnPathAndResolvesIt) {
+  const auto replies = relay({"nobody@back.test", "alice@back.test", "ghost@back.test"}, "<m-xverp@client.test>");
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(replies[i], "250 2.1.5 Ok") << i;
+  EXPECT_EQ(reply_code(replies[3]), 250);
+  const auto nobody = recorded("nobody@back.test", "<m-xverp@client.test>");
+  const auto alice = recorded("alice@back.test", "<m-xverp@client.test>");
+  const auto ghost = recorded("ghost@back.test", "<m-xverp@client.test>");
+  for (const auto* a : {&nobody, &alice, &ghost}) EXPECT_EQ(a->copy_token, nobody.verp_token) << a->recipient;
+  EXPECT_NE(daemon_->log().find("DATA <m-xverp@client.test> to 127.0.0.1"), std::string::npos);
+  ASSERT_TRUE(reaches(nobody.id, "bounced", 20s)) << transitions(nobody.id);
+  ASSERT_TRUE(reaches(ghost.id, "bounced", 20s)) << transitions(ghost.id);
+  // The copy's token came back in the returned header; each bounce went to
+  // its recipient's own return path, one report each.
+  expect_resolved(nobody.id, "bounced", "userunknown", true, "5.1.1", "header");
+  expect_resolved(ghost.id, "bounced", "userunknown", true, "5.1.1", "header");
+  const auto report_of = [&](std::int64_t id) {
+    return store()->report_recipient(*store()->acceptance(id)->resolved_by)->report_id;
+  };
+  EXPECT_NE(report_of(nobody.id), report_of(ghost.id));
+  ASSERT_TRUE(eventually([&] { return maildir_messages(back_->dir() + "/mail/alice").size() == 1; }, 10s));
+  const auto copy = maildir_messages(back_->dir() + "/mail/alice")[0];
+  EXPECT_NE(copy.find("Return-Path: <bounces+alice=back.test@verp.test>"), std::string::npos) << copy;
+  EXPECT_NE(copy.find("X-Ndrlink-Id: " + nobody.verp_token), std::string::npos) << copy;
   EXPECT_EQ(store()->acceptance(alice.id)->state, "pending");
   EXPECT_EQ(transitions(alice.id), "");
 }

@@ -178,6 +178,62 @@ TEST_F(RelayTest, VerpByMessageTagsOneTransactionPerUpstreamWithItsFirstRecipien
   EXPECT_EQ(other.messages()[0].mail_from.rfind("<bounces+" + alone + "@bounces.example.net>", 0), 0u);
 }
 
+// An upstream that offers XVERP (Postfix, to its authorized clients) makes
+// each recipient's VERP address itself: VERP by recipient then needs one
+// upstream transaction per message, with a fixed return path.
+TEST_F(RelayTest, XverpUpstreamGetsOneTransactionWithAFixedReturnPathTaggedByItsFirstRecipient) {
+  ScriptedSmtpServer::Options xverp;
+  xverp.extensions.push_back("XVERP");
+  start("", xverp);
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  for (const char* rcpt : {"a@example.com", "b@example.org"})
+    EXPECT_EQ(c->command("RCPT TO:<" + std::string(rcpt) + ">").substr(0, 4), "250 ") << rcpt;
+  c->command("DATA");
+  EXPECT_EQ(c->command(message() + ".").substr(0, 4), "250 ");
+  const auto rows = acceptances();
+  ASSERT_EQ(rows.size(), 2u);
+  const std::string tag = rows[0].verp_token;
+  for (const auto& a : rows) {
+    EXPECT_EQ(a.copy_token, tag);
+    EXPECT_EQ(a.envid, tag);
+  }
+  const auto sent = upstream_->messages();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].rcpt_to.size(), 2u);
+  EXPECT_EQ(sent[0].mail_from, "<bounces@bounces.example.net> RET=HDRS ENVID=" + tag + " XVERP=+=");
+  EXPECT_EQ(sent[0].body.rfind("X-Ndrlink-Id: " + tag + "\r\n", 0), 0u) << sent[0].body;
+  EXPECT_NE(daemon_->log().find("tagging verp=true (by recipient, XVERP where offered)"), std::string::npos);
+
+  // Pipelined RCPTs share that transaction, so they are asked in turn.
+  upstream_->on_rcpt("c@example.com", ScriptedSmtpServer::reply_after(std::chrono::milliseconds(200)));
+  upstream_->on_rcpt("d@example.com", ScriptedSmtpServer::reply_after(std::chrono::milliseconds(200)));
+  c->send("MAIL FROM:<app@app.test>\r\nRCPT TO:<c@example.com>\r\nRCPT TO:<d@example.com>\r\nDATA\r\n");
+  for (const char* code : {"250 ", "250 ", "250 ", "354 "}) EXPECT_EQ(c->reply().substr(0, 4), code);
+  EXPECT_EQ(c->command(message() + ".").substr(0, 4), "250 ");
+  ASSERT_EQ(upstream_->messages().size(), 2u);
+  EXPECT_EQ(upstream_->messages()[1].rcpt_to.size(), 2u);
+  EXPECT_EQ(upstream_->most_concurrent_delays(), 1);
+}
+
+TEST_F(RelayTest, XverpOffIsVerpByRecipientOnAnyUpstream) {
+  ScriptedSmtpServer::Options xverp;
+  xverp.extensions.push_back("XVERP");
+  start("xverp = false", xverp);
+  auto c = greeted();
+  c->command("MAIL FROM:<app@app.test>");
+  c->command("RCPT TO:<a@example.com>");
+  c->command("RCPT TO:<b@example.com>");
+  c->command("DATA");
+  EXPECT_EQ(c->command(message() + ".").substr(0, 4), "250 ");
+  const auto sent = upstream_->messages();
+  ASSERT_EQ(sent.size(), 2u);
+  for (const auto& m : sent) {
+    EXPECT_EQ(m.mail_from.find("XVERP"), std::string::npos) << m.mail_from;
+    EXPECT_EQ(m.mail_from.rfind("<bounces+", 0), 0u) << m.mail_from;
+  }
+}
+
 // A transaction's tag (return path, ENVID, header) names its first
 // recipient's acceptance: a refused one has none, so the next recipient
 // opens a transaction under its own, with VERP by message and without VERP.

@@ -5,6 +5,7 @@
 #include "ndrlink/correlator/correlator.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "ndrlink/parser/parser.h"
 #include "test_support.h"
@@ -230,6 +231,39 @@ TEST_F(CorrelatorTest, ACopysTokenLinksFromTheHeaderAndInAnyCase) {
   ingest("Delivered-To: BOUNCES+" + token + "@EXAMPLE.NE.JP\n" + postfix_without_message_id());
   EXPECT_EQ(get(upper[1]).state, "bounced");
   EXPECT_EQ(get(upper[0]).state, "pending");
+}
+
+TEST_F(CorrelatorTest, AnXverpReturnPathNamesTheCopysRecipient) {
+  // relay.xverp: a fixed return path, which the upstream turned into the
+  // recipient's; the copy's token comes back in the header. The report's
+  // recipient was rewritten on the way (kijitora@example.co.jp): the
+  // return path says which of the copy's acceptances it is about.
+  const auto copy = record_copy({"first@example.org", "alias@example.org"});
+  const auto out = ingest("Delivered-To: bounces+alias=example.org@example.ne.jp\n" +
+                          replace_once(postfix_without_message_id(), "X-Old: gone",
+                                       "X-Ndrlink-Id: " + signer_.token_for(copy[0])));
+  ASSERT_EQ(out.recipients.size(), 1u);
+  EXPECT_EQ(out.recipients[0].link_method, "header");
+  EXPECT_DOUBLE_EQ(out.recipients[0].confidence, 1.0);
+  EXPECT_EQ(get(copy[1]).state, "bounced");
+  EXPECT_EQ(get(copy[0]).state, "pending");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(dir_.file("ndrlink.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT verp_recipient FROM reports", -1, &st, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "alias@example.org");
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+
+  // No token at all: the return path's recipient alone (rule 5), when it
+  // has exactly one open acceptance.
+  const auto lone = record("lone@example.org");
+  const auto out2 = ingest("Delivered-To: bounces+lone=example.org@example.ne.jp\n" +
+                           replace_once(postfix_without_message_id(), "Subject:", "X-Copy: 2\nSubject:"));
+  ASSERT_EQ(out2.recipients.size(), 1u);
+  EXPECT_EQ(out2.recipients[0].link_method, "recipient");
+  EXPECT_EQ(get(lone).state, "bounced");
 }
 
 TEST_F(CorrelatorTest, RealRecipientWithAMadeUpMessageIdStaysUnmatched) {

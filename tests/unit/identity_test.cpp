@@ -46,11 +46,34 @@ TEST(Identity, VerpTokenFromTheEnvelopeRecipient) {
   EXPECT_EQ(parse_message(dsn_with("X-Original-To: ret-TOK@mail.example.org\r\n", ""), other).verp_token, "TOK");
 }
 
+TEST(Identity, XverpRecipientFromTheEnvelopeRecipient) {
+  // Postfix's XVERP=+= return path: no token, the recipient it was sent to.
+  const auto r = parse_message(dsn_with("Delivered-To: bounces+jane.doe=example.com@mail.example.org\r\n", ""));
+  EXPECT_EQ(r.verp_token, "");
+  EXPECT_EQ(r.verp_recipient, "jane.doe@example.com");
+  ParseOptions other;
+  other.verp_prefix = "ret-";
+  EXPECT_EQ(parse_message(dsn_with("X-Original-To: ret-a=b=c=example.net@mail.example.org\r\n", ""), other)
+                .verp_recipient,
+            "a=b=c@example.net");
+  // A token wins when both forms are there; a token never holds '='.
+  const auto both = parse_message(
+      dsn_with("Delivered-To: bounces+tok-1@mail.example.org\r\nX-Original-To: bounces+x=example.com@m.org\r\n", ""));
+  EXPECT_EQ(both.verp_token, "tok-1");
+  EXPECT_EQ(both.verp_recipient, "");
+}
+
 TEST(Identity, Helpers) {
   EXPECT_EQ(verp_token_of("bounces+tok-1@example.org", "bounces+"), "tok-1");
   EXPECT_EQ(verp_token_of("Bounces+Tok@example.org", "bounces+"), "Tok");
   EXPECT_EQ(verp_token_of("someone@example.org", "bounces+"), "");
   EXPECT_EQ(verp_token_of("bounces+@example.org", "bounces+"), "");
+  EXPECT_EQ(verp_token_of("bounces+user=example.com@example.org", "bounces+"), "");
+  EXPECT_EQ(xverp_recipient_of("<Bounces+User=Example.COM@example.org>", "bounces+"), "User@Example.COM");
+  EXPECT_EQ(xverp_recipient_of("bounces+tok-1@example.org", "bounces+"), "");
+  EXPECT_EQ(xverp_recipient_of("bounces+=example.com@example.org", "bounces+"), "");
+  EXPECT_EQ(xverp_recipient_of("bounces+user=@example.org", "bounces+"), "");
+  EXPECT_EQ(xverp_recipient_of("someone+user=example.com@example.org", "bounces+"), "");
   EXPECT_EQ(first_message_id("  <a@b> <c@d>"), "<a@b>");
   EXPECT_EQ(first_message_id("no id"), "");
 }

@@ -54,6 +54,7 @@ struct Report {
   // Identity of the original message, for correlation.
   std::string original_message_id; // "<...>"
   std::string verp_token;           // token from bounces+TOKEN@ style envelope recipient
+  std::string verp_recipient;       // recipient from an XVERP bounces+user=example.com@ one
   std::string ndrlink_id;           // X-Ndrlink-Id of the returned message
   std::string subject;              // decoded Subject of the report itself
   std::string from;                 // From address of the report itself

@@ -121,6 +121,7 @@ struct StoredReport {
       from_address, arrival_date, received_at, parse_error;
   std::string raw;  // stored only when non-empty
   std::string content_sha256;  // "sha256:<hex>" of the message as ingested (schema 6)
+  std::string verp_recipient;  // the recipient an XVERP return path named (schema 7)
   std::vector<ReportRecipientRow> recipients;
 };
 
