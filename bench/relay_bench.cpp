@@ -19,11 +19,17 @@
 // message, metrics *_direct_verp_senders): what VERP itself costs Postfix.
 // --verp-scope message runs the VERP relay with relay.verp_scope =
 // "message" and adds that fifth path to the multi-recipient passes too.
+// Postfix offers XVERP to the relays (smtpd_authorized_verp_clients, as a
+// smarthost would to its relay host), so the VERP relay, configured by
+// default, sends a message as one upstream transaction and Postfix makes
+// each recipient's return path; a sixth path (metrics *_relay_own_verp)
+// has relay.xverp = false: a transaction per recipient, as toward an
+// upstream without XVERP. --no-postfix-xverp: Postfix offers no XVERP.
 // --split-cpus runs Postfix on its own half of the CPUs (the upstream on
 // another host, as deployed) instead of sharing every core.
 // Usage: bench_relay [--messages N] [--connections K] [--size BYTES] [--pipelining]
 //                    [--daemon-config TOML] [--split-cpus] [--connection-per-message]
-//                    [--verp-scope recipient|message]
+//                    [--verp-scope recipient|message] [--no-postfix-xverp]
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -223,6 +229,7 @@ long recipients(const std::vector<Message>& messages) {
 struct Path {
   int port;
   const char* tag;
+  const char* name;  // in metric names
   bool verp_senders = false;
 };
 constexpr int kRounds = 4;
@@ -247,57 +254,51 @@ std::vector<Pass> run_rounds(ndrlink::test::Postfix& postfix, const std::vector<
   return totals;
 }
 
-// Throughput, latency and phases of direct / relay / relay without VERP;
+// Throughput, latency and phases of each path against the first (direct);
 // metric names end in `suffix`.
-void report(const std::vector<Pass>& passes, const std::vector<Message>& messages, int connections,
-            const std::string& suffix) {
+void report(const std::vector<Path>& paths, const std::vector<Pass>& passes, const std::vector<Message>& messages,
+            int connections, const std::string& suffix) {
   const double n = static_cast<double>(messages.size());
   const auto put = [&](const std::string& metric, double value, const char* unit) {
     print((metric + suffix).c_str(), value, unit);
   };
-  const Pass &direct = passes[0], &relay = passes[1], &noverp = passes[2], &proxy = passes[3];
+  const auto pass = [&](std::string_view name) -> const Pass* {
+    for (std::size_t i = 0; i < paths.size(); ++i)
+      if (paths[i].name == name) return &passes[i];
+    return nullptr;
+  };
+  const Pass& direct = passes[0];
   put("messages", n, "messages");
   put("recipients", static_cast<double>(recipients(messages)), "recipients");
   put("connections", connections, "connections");
-  put("msgs_per_s_direct", n / direct.seconds, "msg/s");
-  put("msgs_per_s_relay", n / relay.seconds, "msg/s");
-  put("relay_vs_direct", 100.0 * direct.seconds / relay.seconds, "%");
-  put("p50_direct", percentile(direct.latencies_ms, 0.50), "ms");
-  put("p99_direct", percentile(direct.latencies_ms, 0.99), "ms");
-  put("p50_relay", percentile(relay.latencies_ms, 0.50), "ms");
-  put("p99_relay", percentile(relay.latencies_ms, 0.99), "ms");
-  put("msgs_per_s_relay_noverp", n / noverp.seconds, "msg/s");
-  put("relay_noverp_vs_direct", 100.0 * direct.seconds / noverp.seconds, "%");
-  put("p50_relay_noverp", percentile(noverp.latencies_ms, 0.50), "ms");
-  put("p99_relay_noverp", percentile(noverp.latencies_ms, 0.99), "ms");
-  put("msgs_per_s_tcp_proxy", n / proxy.seconds, "msg/s");
-  put("tcp_proxy_vs_direct", 100.0 * direct.seconds / proxy.seconds, "%");
-  put("relay_noverp_vs_tcp_proxy", 100.0 * proxy.seconds / noverp.seconds, "%");
-  put("p50_tcp_proxy", percentile(proxy.latencies_ms, 0.50), "ms");
-  if (passes.size() > 4) {
-    // Straight to Postfix with the envelope the relay's VERP makes (a new
-    // sender per message): what VERP itself costs the upstream, and the
-    // fair baseline for the relay's own cost with VERP.
-    const Pass& verp_direct = passes[4];
-    put("msgs_per_s_direct_verp_senders", n / verp_direct.seconds, "msg/s");
-    put("direct_verp_senders_vs_direct", 100.0 * direct.seconds / verp_direct.seconds, "%");
-    put("relay_vs_direct_verp_senders", 100.0 * verp_direct.seconds / relay.seconds, "%");
-    put("p50_direct_verp_senders", percentile(verp_direct.latencies_ms, 0.50), "ms");
-  }
-  const char* names[] = {"direct", "relay", "relay_noverp", "tcp_proxy", "direct_verp_senders"};
-  for (std::size_t i = 0; i < passes.size(); ++i) {
-    const std::string name = names[i];
-    put("mail_ms_" + name, passes[i].mail_ms / n, "ms");
-    put("rcpt_ms_" + name, passes[i].rcpt_ms / static_cast<double>(passes[i].rcpts), "ms");
-    put("data_ms_" + name, passes[i].data_ms / n, "ms");
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    const std::string name = paths[i].name;
+    const Pass& p = passes[i];
+    put("msgs_per_s_" + name, n / p.seconds, "msg/s");
+    if (i > 0) put(name + "_vs_direct", 100.0 * direct.seconds / p.seconds, "%");
+    put("p50_" + name, percentile(p.latencies_ms, 0.50), "ms");
+    put("p99_" + name, percentile(p.latencies_ms, 0.99), "ms");
+    put("mail_ms_" + name, p.mail_ms / n, "ms");
+    put("rcpt_ms_" + name, p.rcpt_ms / static_cast<double>(p.rcpts), "ms");
+    put("data_ms_" + name, p.data_ms / n, "ms");
     // What a message cost the machine (client, Postfix, relay or proxy):
     // on a machine whose cores are the limit, throughput follows it.
-    put("machine_cpu_us_per_msg_" + name, 1e6 * passes[i].machine_cpu_seconds / n, "us");
+    put("machine_cpu_us_per_msg_" + name, 1e6 * p.machine_cpu_seconds / n, "us");
   }
+  if (const Pass *proxy = pass("tcp_proxy"), *noverp = pass("relay_noverp"); proxy && noverp)
+    put("relay_noverp_vs_tcp_proxy", 100.0 * proxy->seconds / noverp->seconds, "%");
+  // Straight to Postfix with the envelope the relay's own VERP makes (a new
+  // sender per message): what that costs the upstream, and the fair
+  // baseline for the relay's cost with it.
+  if (const Pass *verp_direct = pass("direct_verp_senders"), *relay = pass("relay"); verp_direct && relay)
+    put("relay_vs_direct_verp_senders", 100.0 * verp_direct->seconds / relay->seconds, "%");
+  if (const Pass *verp_direct = pass("direct_verp_senders"), *own = pass("relay_own_verp"); verp_direct && own)
+    put("relay_own_verp_vs_direct_verp_senders", 100.0 * verp_direct->seconds / own->seconds, "%");
 }
 
 // ndrlinkd relaying on 127.0.0.1:relay_port to the smarthost 127.0.0.1:upstream_port.
-pid_t start_daemon(const fs::path& dir, int relay_port, int upstream_port, bool verp) {
+// `extra`: more [relay] keys.
+pid_t start_daemon(const fs::path& dir, int relay_port, int upstream_port, bool verp, const std::string& extra = "") {
   for (const char* sub : {"Maildir/new", "Maildir/cur", "Maildir/tmp"}) fs::create_directories(dir / sub);
   const std::string config = (dir / "ndrlink.toml").string(), log = (dir / "daemon.log").string();
   std::ofstream(config) << "[store]\npath = \"" << (dir / "n.db").string() << "\"\n[socket]\npath = \""
@@ -306,7 +307,7 @@ pid_t start_daemon(const fs::path& dir, int relay_port, int upstream_port, bool 
                         << relay_port << "\"\nhostname = \"relay.test\"\nupstream = \"smarthost\"\nsmarthost = \"127.0.0.1:"
                         << upstream_port << "\"\nupstream_tls = \"none\"\nverp = " << (verp ? "true" : "false") << "\n"
                         << "verp_scope = \"" << g_verp_scope << "\"\n"
-                        << g_daemon_config << "\n";
+                        << extra << g_daemon_config << "\n";
   const pid_t pid = ndrlink::bench::spawn_with_log(NDRLINKD_BINARY, config, log);
   const auto deadline = Clock::now() + std::chrono::seconds(15);
   while (ndrlink::test::slurp(log).find("ndrlinkd ready") == std::string::npos) {
@@ -345,7 +346,7 @@ void stop(pid_t& pid) {
 int main(int argc, char** argv) {
   int n = 2000, connections = 8;
   std::size_t size = 4096;
-  bool split = false;
+  bool split = false, postfix_xverp = true;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const bool has_value = i + 1 < argc;
@@ -356,6 +357,7 @@ int main(int argc, char** argv) {
     else if (a == "--daemon-config" && has_value) g_daemon_config = argv[++i];
     else if (a == "--verp-scope" && has_value) g_verp_scope = argv[++i];
     else if (a == "--split-cpus") split = true;
+    else if (a == "--no-postfix-xverp") postfix_xverp = false;
     else if (a == "--connection-per-message") g_connection_per_message = true;
     else return std::cerr << "bench_relay: unknown argument " << a << "\n", 2;
   }
@@ -364,10 +366,12 @@ int main(int argc, char** argv) {
 
   const fs::path dir = fs::temp_directory_path() / ("ndrlink-bench-relay-" + std::to_string(getpid()));
   fs::create_directories(dir);
-  // The relay as configured by default (VERP: one upstream transaction per
-  // recipient), and with verp = false (one per client transaction): the
-  // difference is the price of exact linking.
-  pid_t daemon = -1, plain = -1;
+  // The relay as configured by default (VERP by recipient: where XVERP is
+  // offered one upstream transaction per client transaction, else one per
+  // recipient), with xverp = false (one per recipient), and with verp =
+  // false (one per client transaction): the differences are the price of
+  // exact linking.
+  pid_t daemon = -1, plain = -1, own = -1;
   try {
     ndrlink::test::Postfix postfix("sink");
     for (int u = 0; u < kUsers; ++u) postfix.add_maildir_user("u" + std::to_string(u) + "@bench.test");
@@ -376,6 +380,10 @@ int main(int argc, char** argv) {
     // stalls that fall on whichever path runs fastest: off, so each pass
     // measures its own path (the queue is drained between passes anyway).
     postfix.set("in_flow_delay", "0");
+    // A smarthost lets its relay host ask for XVERP (by default only
+    // $mynetworks may, and the harness puts no loopback address there).
+    if (postfix_xverp) postfix.set("smtpd_authorized_verp_clients", "127.0.0.0/8");
+    print("postfix_offers_xverp", postfix_xverp ? 1 : 0, "bool");
     // --split-cpus: Postfix (the upstream) on the upper half of the CPUs,
     // the client, the relays and the proxy on the lower half: the layout
     // the relay is made for (beside the sending program, the upstream MX
@@ -390,6 +398,10 @@ int main(int argc, char** argv) {
     const int relay_port = ndrlink::test::free_port(), plain_port = ndrlink::test::free_port();
     daemon = start_daemon(dir / "verp", relay_port, postfix.port(), true);
     plain = start_daemon(dir / "plain", plain_port, postfix.port(), false);
+    // Only where it differs from the VERP relay.
+    const bool own_verp = g_verp_scope == "recipient" && postfix_xverp;
+    const int own_port = ndrlink::test::free_port();
+    if (own_verp) own = start_daemon(dir / "own", own_port, postfix.port(), true, "xverp = false\n");
     print("rss_idle", static_cast<double>(ndrlink::bench::status_kib(daemon, "VmRSS")) / 1024.0, "MiB");
 
     // Warm every path up (processes spawned, caches filled), then measure.
@@ -397,24 +409,29 @@ int main(int argc, char** argv) {
     const auto singles = make_messages(n, size, true);
     const auto warm = make_messages(std::min(n, 100), size, false);
     for (int port : {postfix.port(), relay_port, plain_port}) send_all(port, warm, connections, "warm");
+    if (own_verp) send_all(own_port, warm, connections, "warm");
     drain(postfix);
 
     ndrlink::testing::TcpFaultProxy proxy(postfix.port());
     send_all(proxy.port(), warm, connections, "warm");
     drain(postfix);
-    const std::vector<Path> paths = {
-        {postfix.port(), "direct"}, {relay_port, "relay"}, {plain_port, "noverp"}, {proxy.port(), "proxy"}};
-    // Also straight to Postfix with the relay's VERP envelope: for single
-    // recipients, and for several when VERP is by message (by recipient it
-    // also splits the transaction, which a direct client would not do alike).
+    std::vector<Path> paths = {{postfix.port(), "direct", "direct"},
+                               {relay_port, "relay", "relay"},
+                               {plain_port, "noverp", "relay_noverp"},
+                               {proxy.port(), "proxy", "tcp_proxy"}};
+    if (own_verp) paths.push_back({own_port, "own", "relay_own_verp"});
+    // Also straight to Postfix with the envelope of the relay's own VERP:
+    // for single recipients, and for several when VERP is by message (by
+    // recipient it also splits the transaction, which a direct client
+    // would not do alike).
     auto verp_paths = paths;
-    verp_paths.push_back({postfix.port(), "dverp", true});
+    verp_paths.push_back({postfix.port(), "dverp", "direct_verp_senders", true});
     print("verp_by_message", g_verp_scope == "message" ? 1 : 0, "bool");
-    const auto multi = run_rounds(postfix, g_verp_scope == "message" ? verp_paths : paths, messages, connections, 0);
-    const auto& single_paths = verp_paths;
-    const auto single = run_rounds(postfix, single_paths, singles, connections, kRounds);
-    report(multi, messages, connections, "");
-    report(single, singles, connections, "_single");
+    const auto& multi_paths = g_verp_scope == "message" ? verp_paths : paths;
+    const auto multi = run_rounds(postfix, multi_paths, messages, connections, 0);
+    const auto single = run_rounds(postfix, verp_paths, singles, connections, kRounds);
+    report(multi_paths, multi, messages, connections, "");
+    report(verp_paths, single, singles, connections, "_single");
     long failures = 0;
     for (const auto* passes : {&multi, &single})
       for (const auto& p : *passes) failures += p.failures;
@@ -426,14 +443,17 @@ int main(int argc, char** argv) {
     const double relayed = static_cast<double>(messages.size() + singles.size() + warm.size());
     print("cpu_us_per_msg_relay", 1e6 * ndrlink::bench::cpu_seconds(daemon) / relayed, "us");
     print("cpu_us_per_msg_relay_noverp", 1e6 * ndrlink::bench::cpu_seconds(plain) / relayed, "us");
+    if (own_verp) print("cpu_us_per_msg_relay_own_verp", 1e6 * ndrlink::bench::cpu_seconds(own) / relayed, "us");
     print("rss_ndrlinkd", static_cast<double>(ndrlink::bench::status_kib(daemon, "VmRSS")) / 1024.0, "MiB");
     print("rss_peak_ndrlinkd", static_cast<double>(ndrlink::bench::status_kib(daemon, "VmHWM")) / 1024.0, "MiB");
     stop(daemon);
     stop(plain);
+    stop(own);
   } catch (const std::exception& e) {
     std::cerr << "bench_relay: " << e.what() << "\n";
     stop(daemon);
     stop(plain);
+    stop(own);
     fs::remove_all(dir);
     return 1;
   }

@@ -31,10 +31,10 @@ nlohmann::ordered_json line_for(const Report& report, std::string_view file, con
   j["original_message_id"] = str_or_null(report.original_message_id);
   j["envid"] = str_or_null(report.envid);
   j["verp_token"] = str_or_null(report.verp_token);
-  j["verp_recipient"] = str_or_null(report.verp_recipient);
   j["arrival_date"] = str_or_null(report.arrival_date);
   j["feedback_type"] = r ? str_or_null(r->feedback_type) : nullptr;
   j["ndrlink_id"] = str_or_null(report.ndrlink_id);
+  j["verp_recipient"] = str_or_null(report.verp_recipient);  // after DESIGN.md's fields, as ndrlink_id
   if (!report.error.empty()) j["error"] = report.error;
   return j;
 }

@@ -39,6 +39,7 @@ TEST(Json, RecipientLineFollowsTheContract) {
   EXPECT_EQ(j["kind"], "dsn");
   EXPECT_TRUE(j["original_recipient"].is_null());
   EXPECT_TRUE(j["envid"].is_null());
+  EXPECT_TRUE(j.contains("verp_recipient") && j["verp_recipient"].is_null());
   EXPECT_EQ(j["hard"], true);
   EXPECT_EQ(j["diagnostic"], "550 \"quoted\" \\ and\ttab");
   EXPECT_EQ(j["arrival_date"], "2014-06-19T04:06:00Z");
