@@ -39,7 +39,8 @@ struct RelayContext {
   std::string xverp_sender, xverp_param;
   // Whether the upstream connection opened last offered XVERP: whether a
   // transaction's pipelined RCPTs are asked in turn before it has a leg
-  // (a guess; asking them at once costs only extra transactions).
+  // (a guess; asked at once, each opens its own upstream transaction:
+  // RelayTransaction::rcpt() joins an XVERP one only when asked alone).
   bool xverp_last_offered = false;
   smtp::SmtpClientOptions upstream;      // EHLO name, STARTTLS mode, CA, timeouts
   std::string smarthost_password;        // read from its file at start; never logged

@@ -246,6 +246,11 @@ asio::awaitable<RelayTransaction::Leg*> RelayTransaction::open_leg(const std::ve
 
 asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
   ++attempted_;
+  ++asking_;
+  struct Asked {
+    std::size_t& n;
+    ~Asked() { --n; }
+  } asked{asking_};
   const std::string address = cmd.path;
   const std::string domain = smtp::domain_of(address);
   if (domain.empty()) co_return local_reply(550, "5.1.1", "<" + address + ">: no local delivery on this relay");
@@ -290,7 +295,10 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
   // The leg: a new upstream transaction per recipient with VERP by
   // recipient (unless the upstream makes the VERP addresses: XVERP), else
   // the open one to the domain's first host, or the one an earlier
-  // recipient of the domain reached (a backup MX after a failover).
+  // recipient of the domain reached (a backup MX after a failover). An
+  // XVERP leg is joined only by a recipient asked alone: RCPTs asked at
+  // once (a guess that the upstream has no XVERP) must not share a
+  // connection, nor join a leg whose first recipient may yet be refused.
   Leg* leg = nullptr;
   const auto serves_domain = [&](const Leg& l) {
     return std::any_of(l.accepted.begin(), l.accepted.end(),
@@ -298,7 +306,7 @@ asio::awaitable<smtp::SmtpReply> RelayTransaction::rcpt(const Command& cmd) {
   };
   const bool shared = !ctx_.config.transaction_per_recipient();
   for (auto& l : legs_)
-    if ((shared || l->xverp) && l->failure.empty() && l->client &&
+    if ((shared || (l->xverp && asking_ == 1)) && l->failure.empty() && l->client &&
         ((l->client->host() == hosts.front().host && l->client->port() == hosts.front().port) || serves_domain(*l)))
       leg = l.get();
   smtp::SmtpReply reply;
@@ -413,6 +421,7 @@ asio::awaitable<void> RelayTransaction::send(Leg& leg, const std::string& messag
     out.reply = co_await leg.client->data(head, message);  // the copies share `message`
   } catch (const smtp::SmtpError& e) {
     leg.failure = e.what();  // a transport failure or a reply out of protocol
+    out.maybe_taken = leg.client->message_written();
   }
   out.failed = !leg.failure.empty();
 }
@@ -421,8 +430,15 @@ asio::awaitable<void> RelayTransaction::settle(Leg& leg, const std::string& mess
   if (leg.sent.failed) {
     ++ctx_.stats.errors;
     leg.client->close();
-    spdlog::warn("relay {}: DATA: upstream failed: {}", session_, leg.failure);
-    const std::string why = "upstream failed during DATA: " + leg.failure, none;
+    // After the whole message, the upstream may have taken it (RFC 5321
+    // 4.1.1.4): the client retries all the same, as Postfix's client defers
+    // ("message may be sent more than once"); the mark says so.
+    const std::string why = (leg.sent.maybe_taken ? "upstream failed after the whole message was sent (it may have "
+                                                    "been taken, and then arrives twice): "
+                                                  : "upstream failed during DATA: ") +
+                            leg.failure,
+                      none;
+    spdlog::warn("relay {}: DATA {}: {}", session_, message_id, why);
     co_await mark_not_sent(leg, 0, none, why);
     co_return;
   }

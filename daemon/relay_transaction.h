@@ -74,6 +74,9 @@ class RelayTransaction {
   struct Sent {
     smtp::SmtpReply reply;  // to the end of the message, or to DATA when it refused
     bool failed = false;    // a transport failure or a reply out of protocol (the leg's failure says what)
+    // Failed after the whole message was written, while waiting for the
+    // verdict: the upstream may have taken it (RFC 5321 4.1.1.4).
+    bool maybe_taken = false;
   };
   // One upstream transaction.
   struct Leg {
@@ -138,6 +141,7 @@ class RelayTransaction {
   std::size_t attempted_ = 0;
   std::vector<std::unique_ptr<Leg>> legs_;
   std::size_t opening_ = 0;  // open_leg() calls in flight (pipelined RCPTs)
+  std::size_t asking_ = 0;   // rcpt() calls in flight (pipelined RCPTs asked at once)
 };
 
 }  // namespace ndrlink::daemon::relay

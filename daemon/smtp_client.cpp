@@ -258,6 +258,7 @@ asio::awaitable<SmtpReply> SmtpClient::data(std::string_view message) {
 }
 
 asio::awaitable<SmtpReply> SmtpClient::data(std::string_view head, std::string_view message) {
+  message_written_ = false;
   if (extensions_.chunking) {
     // BDAT needs the size first: the encoded size, counted block by block
     // unless the message is in canonical form already (the usual case).
@@ -308,6 +309,7 @@ asio::awaitable<SmtpReply> SmtpClient::send_message(std::string command, std::st
   }
   encoder.finish(block);
   if (!block.empty()) co_await send(block, options_.timeouts.data_block, step);
+  message_written_ = true;
   const std::string what = std::string("end of ") + step;
   SmtpReply reply = co_await read_reply(options_.timeouts.data_end, what.c_str());
   if (reply.code < 200 || (reply.code >= 300 && reply.code < 400))

@@ -156,6 +156,10 @@ class SmtpClient {
   // Closes the connection at once (no QUIT). Idempotent.
   void close();
   bool is_open() const { return stream_.is_open(); }
+  // After data() threw: whether the whole message, its end included, had
+  // been written, so the server may have taken it although no reply came
+  // (RFC 5321 4.1.1.4).
+  bool message_written() const { return message_written_; }
   bool encrypted() const { return stream_.encrypted(); }
   const EhloExtensions& extensions() const { return extensions_; }
   const std::string& host() const { return host_; }
@@ -182,6 +186,7 @@ class SmtpClient {
   std::string pending_;  // received, not yet framed
   std::array<char, 16 * 1024> buffer_{};
   EhloExtensions extensions_;
+  bool message_written_ = false;
   SmtpReply last_ehlo_;
   std::string host_;
   std::uint16_t port_ = 0;

@@ -17,6 +17,27 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+// `address` with the xtext escapes of '+', '=' and space decoded (RFC 3461
+// 4: an MTA that echoes the ORCPT as it came puts "user+2Btag@" in
+// Original-Recipient); only those, since a '+' tag like "+AB" is
+// otherwise ambiguous.
+std::string xtext_decoded(std::string_view address) {
+  std::string out;
+  for (std::size_t i = 0; i < address.size(); ++i) {
+    if (address[i] == '+' && i + 2 < address.size()) {
+      const auto hex = address.substr(i + 1, 2);
+      const char c = hex == "2b" || hex == "2B" ? '+' : hex == "3d" || hex == "3D" ? '=' : hex == "20" ? ' ' : '\0';
+      if (c) {
+        out += c;
+        i += 2;
+        continue;
+      }
+    }
+    out += address[i];
+  }
+  return out;
+}
+
 bool is_open(const std::string& state) { return state == storage::kPending || state == storage::kDelayed; }
 
 // One acceptance when the candidates name exactly one, preferring those
@@ -92,18 +113,18 @@ std::string Correlator::content_key(std::string_view raw) {
 
 std::optional<Correlator::Link> Correlator::find_link(const parser::Report& report, const parser::RecipientResult& r,
                                                       std::string& suspicious) {
-  const std::string key = lower(r.recipient), okey = lower(r.original_recipient);
+  const std::string key = lower(r.recipient), okey = lower(r.original_recipient), xkey = xtext_decoded(okey);
   // An XVERP return path names the address the mail was relayed to, one
   // recipient per bounce (the upstream sends one per VERP address): that
   // report's recipient, before any rewriting the report's fields show.
   const std::string vkey = report.recipients.size() == 1 ? lower(report.verp_recipient) : std::string();
   auto same_recipient = [&](const Acceptance& a) {
-    return a.recipient_key == key || (!okey.empty() && a.recipient_key == okey) ||
+    return a.recipient_key == key || (!okey.empty() && (a.recipient_key == okey || a.recipient_key == xkey)) ||
            (!vkey.empty() && a.recipient_key == vkey);
   };
   // Other keys the report's recipient may go by.
   std::vector<std::string> more_keys;
-  for (const auto* k : {&okey, &vkey})
+  for (const auto* k : {&okey, &xkey, &vkey})
     if (!k->empty() && *k != key && std::find(more_keys.begin(), more_keys.end(), *k) == more_keys.end())
       more_keys.push_back(*k);
 
@@ -157,17 +178,20 @@ std::optional<Correlator::Link> Correlator::find_link(const parser::Report& repo
       !report.ndrlink_id.empty())
     return std::nullopt;
 
-  // 5: the recipient alone, only when exactly one open acceptance matches;
-  // the XVERP one when there is one (the address that was relayed).
-  const std::string& alone = vkey.empty() ? key : vkey;
-  if (alone.empty()) return std::nullopt;
+  // 5: the recipient alone, only when exactly one open acceptance matches:
+  // the XVERP one first (the address that was relayed; an upstream told
+  // not to keep original recipients encodes the rewritten one), then the
+  // report's.
   TimePoint at = clock_();
   if (const auto arrival = parse_iso(report.arrival_date); arrival && *arrival < at) at = *arrival;
   const auto since = to_iso(at - options_.window), until = to_iso(clock_());
-  std::vector<Acceptance> candidates;
-  for (auto& a : store_.acceptances_by_recipient(alone, since, until))
-    if (is_open(a.state) || a.state == storage::kPresumedDelivered) candidates.push_back(std::move(a));
-  if (candidates.size() == 1) return Link{candidates.front().id, kLinkRecipient, 0.5};
+  for (const auto* alone : {&vkey, &key}) {
+    if (alone->empty() || (alone == &key && *alone == vkey)) continue;
+    std::vector<Acceptance> candidates;
+    for (auto& a : store_.acceptances_by_recipient(*alone, since, until))
+      if (is_open(a.state) || a.state == storage::kPresumedDelivered) candidates.push_back(std::move(a));
+    if (candidates.size() == 1) return Link{candidates.front().id, kLinkRecipient, 0.5};
+  }
   return std::nullopt;
 }
 

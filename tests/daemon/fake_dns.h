@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -29,6 +30,7 @@ class FakeDns {
   std::map<std::string, int> rcodes;
   std::uint32_t ttl = 60;                          // of every MX record but those in record_ttl
   std::map<std::string, std::uint32_t> record_ttl;  // exchange -> TTL of its record
+  std::map<std::string, std::chrono::milliseconds> delay;  // name -> wait before each answer (one query at a time)
 
   FakeDns() {
     fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
@@ -95,6 +97,7 @@ class FakeDns {
         std::lock_guard lock(mu_);
         ++counts_[name];
       }
+      if (delay.count(name)) std::this_thread::sleep_for(delay.at(name));
       std::string out(reinterpret_cast<const char*>(q), 2);  // id
       const auto rc = rcodes.count(name) ? rcodes.at(name) : 0;
       const auto& records = mx.count(name) ? mx.at(name) : std::vector<std::pair<int, std::string>>{};

@@ -80,5 +80,37 @@ TEST_F(RelayByDns, AnAllowedAddressLiteralIsItsOwnHost) {
   EXPECT_EQ(acceptances()[0].mx_host, "127.0.0.1");
 }
 
+// RCPTs a client pipelines are asked at once until the relay has seen an
+// upstream offer XVERP; then each opens its own transaction, even where
+// the upstream does offer it and one is open already: two RCPTs never use
+// one upstream connection at once (here c's route comes while b's reply,
+// on a transaction of its own, is still awaited).
+TEST_F(RelayByDns, RecipientsAskedAtOnceNeverShareAnXverpTransaction) {
+  dns_.mx["fast.test"] = {{10, "127.0.0.1"}};
+  dns_.mx["slow.test"] = {{10, "127.0.0.1"}};
+  dns_.delay["slow.test"] = 300ms;
+  dns_.start();
+  test::ScriptedSmtpServer::Options xverp;
+  xverp.extensions.push_back("XVERP");
+  upstream_ = std::make_unique<test::ScriptedSmtpServer>(xverp);
+  upstream_->on_rcpt("b@slow.test", test::ScriptedSmtpServer::reply_after(700ms));
+  start_dns("", dns_.address());
+  auto c = greeted();
+  c->send("MAIL FROM:<app@app.test>\r\nRCPT TO:<a@fast.test>\r\nRCPT TO:<b@slow.test>\r\n"
+          "RCPT TO:<c@slow.test>\r\nDATA\r\n");
+  for (const char* code : {"250 ", "250 ", "250 ", "250 ", "354 "}) EXPECT_EQ(c->reply().substr(0, 4), code);
+  EXPECT_EQ(c->command(message() + ".").substr(0, 4), "250 ");
+  const auto rows = acceptances();
+  ASSERT_EQ(rows.size(), 3u);
+  for (const auto& a : rows) EXPECT_EQ(a.copy_token, a.verp_token) << a.recipient;
+  const auto sent = upstream_->messages();
+  ASSERT_EQ(sent.size(), 3u);
+  for (const auto& m : sent) {
+    EXPECT_EQ(m.rcpt_to.size(), 1u);
+    EXPECT_NE(m.mail_from.find(" XVERP=+="), std::string::npos) << m.mail_from;
+  }
+  EXPECT_EQ(daemon_->log().find("upstream failed"), std::string::npos) << daemon_->log();
+}
+
 }  // namespace
 }  // namespace ndrlink::testing

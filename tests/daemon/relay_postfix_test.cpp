@@ -4,6 +4,7 @@
 // DATA) is later resolved by the real bounce or DSN, linked by VERP.
 // And `ndrlink probe` asking the real Postfix instances.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -213,6 +214,20 @@ TEST_F(RelayXverpThroughPostfix, EachFailureBouncesToItsRecipientsReturnPathAndR
     return store()->report_recipient(*store()->acceptance(id)->resolved_by)->report_id;
   };
   EXPECT_NE(report_of(nobody.id), report_of(ghost.id));
+  // The parser read each bounce's return path.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(fixture_->db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT verp_recipient FROM reports WHERE id = ?1", -1, &st, nullptr), SQLITE_OK);
+  for (const auto& [id, rcpt] : {std::pair{report_of(nobody.id), "nobody@back.test"},
+                                 std::pair{report_of(ghost.id), "ghost@back.test"}}) {
+    sqlite3_bind_int64(st, 1, id);
+    ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+    EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), rcpt);
+    sqlite3_reset(st);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
   ASSERT_TRUE(eventually([&] { return maildir_messages(back_->dir() + "/mail/alice").size() == 1; }, 10s));
   const auto copy = maildir_messages(back_->dir() + "/mail/alice")[0];
   EXPECT_NE(copy.find("Return-Path: <bounces+alice=back.test@verp.test>"), std::string::npos) << copy;

@@ -120,6 +120,21 @@ TEST_F(CorrelatorTest, EnvidLinksWhenTheMessageIdIsGone) {
   EXPECT_EQ(get(id).state, "bounced");
 }
 
+TEST_F(CorrelatorTest, AnOriginalRecipientEchoedInXtextStillLinks) {
+  // The relay sends ORCPT=rfc822;user+2Btag@example.org (xtext); an MTA
+  // that echoes it undecoded names that, and the final recipient is an
+  // alias target.
+  const auto id = record("user+tag@example.org", "<other@example.org>", "ENV-4712");
+  auto raw = replace_once(postfix_without_message_id(), "Reporting-MTA: dns; mv-osn-hcb007.ocn.ad.jp",
+                          "Reporting-MTA: dns; mv-osn-hcb007.ocn.ad.jp\nOriginal-Envelope-Id: ENV-4712");
+  raw = replace_once(raw, "Original-Recipient: rfc822;kijitora@example.co.jp",
+                     "Original-Recipient: rfc822;user+2Btag@example.org");
+  const auto out = ingest(raw);
+  ASSERT_EQ(out.recipients.size(), 1u);
+  EXPECT_EQ(out.recipients[0].link_method, "envid");
+  EXPECT_EQ(get(id).state, "bounced");
+}
+
 TEST_F(CorrelatorTest, VerpTokenLinksExactly) {
   const auto id = record(kPostfixRcpt);
   record(kPostfixRcpt);  // a second open acceptance: the recipient alone is ambiguous

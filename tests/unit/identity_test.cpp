@@ -56,7 +56,7 @@ TEST(Identity, XverpRecipientFromTheEnvelopeRecipient) {
   EXPECT_EQ(parse_message(dsn_with("X-Original-To: ret-a=b=c=example.net@mail.example.org\r\n", ""), other)
                 .verp_recipient,
             "a=b=c@example.net");
-  // A token wins when both forms are there; a token never holds '='.
+  // Delivered-To comes first, so its token wins; a token never holds '='.
   const auto both = parse_message(
       dsn_with("Delivered-To: bounces+tok-1@mail.example.org\r\nX-Original-To: bounces+x=example.com@m.org\r\n", ""));
   EXPECT_EQ(both.verp_token, "tok-1");
