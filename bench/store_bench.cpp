@@ -37,7 +37,7 @@ std::string message_id_of(long i) { return "<bench-" + std::to_string(i) + "@sen
 long run_import(const std::string& db, const std::string& file) {
   const pid_t pid = fork();
   if (pid == 0) {
-    std::freopen("/dev/null", "w", stderr);
+    if (!std::freopen("/dev/null", "w", stderr)) _exit(126);
     execl(NDRLINK_BINARY, NDRLINK_BINARY, "--db", db.c_str(), "import", file.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
