@@ -25,10 +25,11 @@
 // each recipient's return path; a sixth path (metrics *_relay_own_verp)
 // has relay.xverp = false: a transaction per recipient, as toward an
 // upstream without XVERP. --no-postfix-xverp: Postfix offers no XVERP.
-// --split-cpus runs Postfix on its own half of the CPUs (the upstream on
-// another host, as deployed) instead of sharing every core.
+// Postfix runs on its own half of the CPUs (the upstream on another host,
+// as deployed; on a single CPU it cannot); --shared-cpus shares every core
+// instead (the relay in front of a Postfix on the same machine).
 // Usage: bench_relay [--messages N] [--connections K] [--size BYTES] [--pipelining]
-//                    [--daemon-config TOML] [--split-cpus] [--connection-per-message]
+//                    [--daemon-config TOML] [--shared-cpus] [--connection-per-message]
 //                    [--verp-scope recipient|message] [--no-postfix-xverp]
 #include <fcntl.h>
 #include <sched.h>
@@ -346,7 +347,8 @@ void stop(pid_t& pid) {
 int main(int argc, char** argv) {
   int n = 2000, connections = 8;
   std::size_t size = 4096;
-  bool split = false, postfix_xverp = true;
+  const int cpus = static_cast<int>(std::thread::hardware_concurrency());
+  bool split = cpus >= 2, postfix_xverp = true;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const bool has_value = i + 1 < argc;
@@ -356,7 +358,8 @@ int main(int argc, char** argv) {
     else if (a == "--size" && has_value) size = std::stoul(argv[++i]);
     else if (a == "--daemon-config" && has_value) g_daemon_config = argv[++i];
     else if (a == "--verp-scope" && has_value) g_verp_scope = argv[++i];
-    else if (a == "--split-cpus") split = true;
+    else if (a == "--split-cpus") split = true;  // the default with 2 CPUs or more
+    else if (a == "--shared-cpus") split = false;
     else if (a == "--no-postfix-xverp") postfix_xverp = false;
     else if (a == "--connection-per-message") g_connection_per_message = true;
     else return std::cerr << "bench_relay: unknown argument " << a << "\n", 2;
@@ -384,12 +387,10 @@ int main(int argc, char** argv) {
     // $mynetworks may, and the harness puts no loopback address there).
     if (postfix_xverp) postfix.set("smtpd_authorized_verp_clients", "127.0.0.0/8");
     print("postfix_offers_xverp", postfix_xverp ? 1 : 0, "bool");
-    // --split-cpus: Postfix (the upstream) on the upper half of the CPUs,
-    // the client, the relays and the proxy on the lower half: the layout
-    // the relay is made for (beside the sending program, the upstream MX
-    // or smarthost on another host), where the hop costs the upstream
-    // nothing.
-    const int cpus = static_cast<int>(std::thread::hardware_concurrency());
+    // Split: Postfix (the upstream) on the upper half of the CPUs, the
+    // client, the relays and the proxy on the lower half: the layout the
+    // relay is made for (beside the sending program, the upstream MX or
+    // smarthost on another host), where the hop costs the upstream nothing.
     if (split && cpus < 2) throw std::runtime_error("--split-cpus needs 2 CPUs or more");
     print("split_cpus", split ? cpus / 2 : 0, "cpus");
     if (split) pin(cpus / 2, cpus - cpus / 2);

@@ -83,8 +83,8 @@ TEST_F(RelayByDns, AnAllowedAddressLiteralIsItsOwnHost) {
 // RCPTs a client pipelines are asked at once until the relay has seen an
 // upstream offer XVERP; then each opens its own transaction, even where
 // the upstream does offer it and one is open already: two RCPTs never use
-// one upstream connection at once (here c's route comes while b's reply,
-// on a transaction of its own, is still awaited).
+// one upstream connection at once (here the second slow.test route comes
+// while the first one's reply, on a transaction of its own, is awaited).
 TEST_F(RelayByDns, RecipientsAskedAtOnceNeverShareAnXverpTransaction) {
   dns_.mx["fast.test"] = {{10, "127.0.0.1"}};
   dns_.mx["slow.test"] = {{10, "127.0.0.1"}};
@@ -93,7 +93,10 @@ TEST_F(RelayByDns, RecipientsAskedAtOnceNeverShareAnXverpTransaction) {
   test::ScriptedSmtpServer::Options xverp;
   xverp.extensions.push_back("XVERP");
   upstream_ = std::make_unique<test::ScriptedSmtpServer>(xverp);
-  upstream_->on_rcpt("b@slow.test", test::ScriptedSmtpServer::reply_after(700ms));
+  // b's and c's routes come in either order, 300 ms apart: slow replies
+  // keep the first one asked when the second is routed.
+  for (const char* slow : {"b@slow.test", "c@slow.test"})
+    upstream_->on_rcpt(slow, test::ScriptedSmtpServer::reply_after(1000ms));
   start_dns("", dns_.address());
   auto c = greeted();
   c->send("MAIL FROM:<app@app.test>\r\nRCPT TO:<a@fast.test>\r\nRCPT TO:<b@slow.test>\r\n"
