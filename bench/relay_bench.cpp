@@ -121,12 +121,24 @@ std::string g_daemon_config;
 // several recipients included.
 std::string g_verp_scope = "recipient";
 
-// Pins the calling thread (and the threads and processes it starts later)
-// to CPUs [first, first + count).
-void pin(int first, int count) {
+// The CPUs this process may run on (a container or taskset may allow only
+// some, numbered anyhow).
+std::vector<int> allowed_cpus() {
   cpu_set_t set;
   CPU_ZERO(&set);
-  for (int c = first; c < first + count; ++c) CPU_SET(c, &set);
+  std::vector<int> out;
+  if (sched_getaffinity(0, sizeof set, &set) != 0) return out;
+  for (int c = 0; c < CPU_SETSIZE; ++c)
+    if (CPU_ISSET(c, &set)) out.push_back(c);
+  return out;
+}
+
+// Pins the calling thread (and the threads and processes it starts later)
+// to `cpus`.
+void pin(const std::vector<int>& cpus) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (int c : cpus) CPU_SET(c, &set);
   if (sched_setaffinity(0, sizeof set, &set) != 0) throw std::runtime_error("sched_setaffinity failed");
 }
 
@@ -347,8 +359,8 @@ void stop(pid_t& pid) {
 int main(int argc, char** argv) {
   int n = 2000, connections = 8;
   std::size_t size = 4096;
-  const int cpus = static_cast<int>(std::thread::hardware_concurrency());
-  bool split = cpus >= 2, postfix_xverp = true;
+  const std::vector<int> cpus = allowed_cpus();
+  bool split = cpus.size() >= 2, postfix_xverp = true;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const bool has_value = i + 1 < argc;
@@ -391,11 +403,13 @@ int main(int argc, char** argv) {
     // client, the relays and the proxy on the lower half: the layout the
     // relay is made for (beside the sending program, the upstream MX or
     // smarthost on another host), where the hop costs the upstream nothing.
-    if (split && cpus < 2) throw std::runtime_error("--split-cpus needs 2 CPUs or more");
-    print("split_cpus", split ? cpus / 2 : 0, "cpus");
-    if (split) pin(cpus / 2, cpus - cpus / 2);
+    if (split && cpus.size() < 2) throw std::runtime_error("--split-cpus needs 2 CPUs or more");
+    const auto half = cpus.begin() + static_cast<std::ptrdiff_t>(cpus.size() / 2);
+    const std::vector<int> ours(cpus.begin(), half), postfix_cpus(half, cpus.end());
+    print("split_cpus", split ? static_cast<double>(postfix_cpus.size()) : 0, "cpus");  // Postfix's
+    if (split) pin(postfix_cpus);
     postfix.start();
-    if (split) pin(0, cpus / 2);
+    if (split) pin(ours);
     const int relay_port = ndrlink::test::free_port(), plain_port = ndrlink::test::free_port();
     daemon = start_daemon(dir / "verp", relay_port, postfix.port(), true);
     plain = start_daemon(dir / "plain", plain_port, postfix.port(), false);

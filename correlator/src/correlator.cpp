@@ -179,19 +179,19 @@ std::optional<Correlator::Link> Correlator::find_link(const parser::Report& repo
     return std::nullopt;
 
   // 5: the recipient alone, only when exactly one open acceptance matches:
-  // the XVERP one first (the address that was relayed; an upstream told
-  // not to keep original recipients encodes the rewritten one), then the
-  // report's.
+  // the XVERP one (the address that was relayed), or the report's when no
+  // acceptance has the XVERP one at all (an upstream told not to keep
+  // original recipients encodes the rewritten one). An XVERP recipient
+  // with several open acceptances, or only closed ones, is not passed over.
   TimePoint at = clock_();
   if (const auto arrival = parse_iso(report.arrival_date); arrival && *arrival < at) at = *arrival;
   const auto since = to_iso(at - options_.window), until = to_iso(clock_());
-  for (const auto* alone : {&vkey, &key}) {
-    if (alone->empty() || (alone == &key && *alone == vkey)) continue;
-    std::vector<Acceptance> candidates;
-    for (auto& a : store_.acceptances_by_recipient(*alone, since, until))
-      if (is_open(a.state) || a.state == storage::kPresumedDelivered) candidates.push_back(std::move(a));
-    if (candidates.size() == 1) return Link{candidates.front().id, kLinkRecipient, 0.5};
-  }
+  auto found = vkey.empty() ? std::vector<Acceptance>{} : store_.acceptances_by_recipient(vkey, since, until);
+  if (found.empty() && !key.empty()) found = store_.acceptances_by_recipient(key, since, until);
+  std::vector<Acceptance> candidates;
+  for (auto& a : found)
+    if (is_open(a.state) || a.state == storage::kPresumedDelivered) candidates.push_back(std::move(a));
+  if (candidates.size() == 1) return Link{candidates.front().id, kLinkRecipient, 0.5};
   return std::nullopt;
 }
 

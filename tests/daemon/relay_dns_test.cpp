@@ -96,8 +96,8 @@ TEST_F(RelayByDns, RecipientsAskedAtOnceNeverShareAnXverpTransaction) {
   // b's and c's routes come in either order, 300 ms apart: slow replies
   // keep the first one asked when the second is routed.
   for (const char* slow : {"b@slow.test", "c@slow.test"})
-    upstream_->on_rcpt(slow, test::ScriptedSmtpServer::reply_after(1000ms));
-  start_dns("", dns_.address());
+    upstream_->on_rcpt(slow, test::ScriptedSmtpServer::reply_after(2000ms));
+  start_dns("upstream_timeout_seconds = 10", dns_.address());
   auto c = greeted();
   c->send("MAIL FROM:<app@app.test>\r\nRCPT TO:<a@fast.test>\r\nRCPT TO:<b@slow.test>\r\n"
           "RCPT TO:<c@slow.test>\r\nDATA\r\n");

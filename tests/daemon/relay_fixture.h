@@ -36,8 +36,8 @@ inline std::vector<std::string> with_verb(const std::vector<std::string>& comman
 class RelayTest : public ::testing::Test {
  public:  // shared test helpers use the fixture too
   // Starts the upstream (unless the test made one) and ndrlinkd;
-  // `relay_toml` adds [relay] keys (upstream_tls and client_timeout_seconds
-  // there replace the defaults),
+  // `relay_toml` adds [relay] keys (upstream_tls, client_timeout_seconds
+  // and upstream_timeout_seconds there replace the defaults),
   // `routes` [relay.static_mx] lines before the "*" one (the upstream).
   void start(const std::string& relay_toml = "", test::ScriptedSmtpServer::Options upstream = {},
              const std::string& routes = "") {
@@ -59,7 +59,8 @@ class RelayTest : public ::testing::Test {
         + std::string(relay_keys.find("upstream_tls =") == std::string::npos ? "upstream_tls = \"none\"\n" : "") +
         std::string(relay_keys.find("client_timeout_seconds =") == std::string::npos ? "client_timeout_seconds = 5\n"
                                                                                        : "") +
-        "upstream_timeout_seconds = 2\n"
+        std::string(relay_keys.find("upstream_timeout_seconds =") == std::string::npos ? "upstream_timeout_seconds = 2\n"
+                                                                                         : "") +
         "upstream_data_timeout_seconds = 2\nupstream_data_end_timeout_seconds = 2\n" + relay_keys);
     daemon_ = std::make_unique<DaemonProcess>(fixture_->config_path(), fixture_->log_path());
     daemon_->start();

@@ -279,6 +279,17 @@ TEST_F(CorrelatorTest, AnXverpReturnPathNamesTheCopysRecipient) {
   ASSERT_EQ(out2.recipients.size(), 1u);
   EXPECT_EQ(out2.recipients[0].link_method, "recipient");
   EXPECT_EQ(get(lone).state, "bounced");
+
+  // An XVERP recipient with two open acceptances is ambiguous: the
+  // report's own recipient (one open acceptance) is not taken instead.
+  record("twice@example.org");
+  record("twice@example.org");
+  const auto bystander = record(kPostfixRcpt);
+  const auto out3 = ingest("Delivered-To: bounces+twice=example.org@example.ne.jp\n" +
+                           replace_once(postfix_without_message_id(), "Subject:", "X-Copy: 3\nSubject:"));
+  ASSERT_EQ(out3.recipients.size(), 1u);
+  EXPECT_FALSE(out3.recipients[0].acceptance_id);
+  EXPECT_EQ(get(bystander).state, "pending");
 }
 
 TEST_F(CorrelatorTest, RealRecipientWithAMadeUpMessageIdStaysUnmatched) {
