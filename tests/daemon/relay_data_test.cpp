@@ -15,16 +15,6 @@ namespace ndrlink::testing {
 namespace {
 using test::ScriptedSmtpServer;
 
-// MAIL, RCPT a@ and b@example.com (each 250), DATA (354) and the message
-// on `c`: the reply to its final ".".
-std::string send_to_two(SmtpTestClient& c) {
-  EXPECT_EQ(c.command("MAIL FROM:<app@app.test>"), "250 2.1.0 Ok");
-  EXPECT_EQ(c.command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
-  EXPECT_EQ(c.command("RCPT TO:<b@example.com>").substr(0, 4), "250 ");
-  EXPECT_EQ(c.command("DATA").substr(0, 4), "354 ");
-  return c.command(RelayTest::message() + ".");
-}
-
 TEST_F(RelayTest, DataRefusedAfterRcptIsMarkedAndPassedThrough) {
   start();
   upstream_->on(".", ScriptedSmtpServer::reply("554 5.7.1 Message content rejected"));

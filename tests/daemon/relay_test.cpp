@@ -128,11 +128,7 @@ TEST_F(RelayTest, EachRecipientHasItsOwnTaggedTransactionWithVerp) {
 TEST_F(RelayTest, WithoutVerpOneUpstreamTransactionKeepsTheSenderAndIsTaggedByItsFirstRecipient) {
   start("verp = false");
   auto c = greeted();
-  c->command("MAIL FROM:<app@app.test>");
-  c->command("RCPT TO:<a@example.com>");
-  c->command("RCPT TO:<b@example.com>");
-  c->command("DATA");
-  EXPECT_EQ(c->command(message() + ".").substr(0, 4), "250 ");
+  EXPECT_EQ(send_to_two(*c).substr(0, 4), "250 ");
   const auto messages = upstream_->messages();
   ASSERT_EQ(messages.size(), 1u);
   EXPECT_EQ(messages[0].rcpt_to.size(), 2u);
@@ -221,11 +217,7 @@ TEST_F(RelayTest, XverpOffIsVerpByRecipientOnAnyUpstream) {
   xverp.extensions.push_back("XVERP");
   start("xverp = false", xverp);
   auto c = greeted();
-  c->command("MAIL FROM:<app@app.test>");
-  c->command("RCPT TO:<a@example.com>");
-  c->command("RCPT TO:<b@example.com>");
-  c->command("DATA");
-  EXPECT_EQ(c->command(message() + ".").substr(0, 4), "250 ");
+  EXPECT_EQ(send_to_two(*c).substr(0, 4), "250 ");
   const auto sent = upstream_->messages();
   ASSERT_EQ(sent.size(), 2u);
   for (const auto& m : sent) {
