@@ -11,14 +11,14 @@
 // A fourth pass goes through a plain TCP proxy (tests' TcpFaultProxy: bytes
 // copied both ways, no SMTP, no store): what any extra hop costs on this
 // machine, the floor for a relay.
-// Then the same four paths again with single-recipient messages (metrics
+// Then the same paths again with single-recipient messages (metrics
 // suffixed _single): typical bulk mail (one personalised message per
 // recipient), where VERP costs Postfix no extra queue file, so relay and
-// direct do the same upstream work. There a fifth path goes straight to
-// Postfix with the envelope the relay's VERP makes (a new sender per
-// message, metrics *_direct_verp_senders): what VERP itself costs Postfix.
+// direct do the same upstream work. There one more path goes straight to
+// Postfix with the envelope ndrlink's own VERP makes (a new sender per
+// message, metrics *_direct_verp_senders): what that VERP costs Postfix.
 // --verp-scope message runs the VERP relay with relay.verp_scope =
-// "message" and adds that fifth path to the multi-recipient passes too.
+// "message" and adds that path to the multi-recipient passes too.
 // Postfix offers XVERP to the relays (smtpd_authorized_verp_clients, as a
 // smarthost would to its relay host), so the VERP relay, configured by
 // default, sends a message as one upstream transaction and Postfix makes
