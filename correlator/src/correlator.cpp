@@ -118,15 +118,15 @@ std::optional<Correlator::Link> Correlator::find_link(const parser::Report& repo
   // recipient per bounce (the upstream sends one per VERP address): that
   // report's recipient, before any rewriting the report's fields show.
   const std::string vkey = report.recipients.size() == 1 ? lower(report.verp_recipient) : std::string();
-  auto same_recipient = [&](const Acceptance& a) {
-    return a.recipient_key == key || (!okey.empty() && (a.recipient_key == okey || a.recipient_key == xkey)) ||
-           (!vkey.empty() && a.recipient_key == vkey);
-  };
   // Other keys the report's recipient may go by.
   std::vector<std::string> more_keys;
   for (const auto* k : {&okey, &xkey, &vkey})
     if (!k->empty() && *k != key && std::find(more_keys.begin(), more_keys.end(), *k) == more_keys.end())
       more_keys.push_back(*k);
+  auto same_recipient = [&](const Acceptance& a) {
+    return a.recipient_key == key ||
+           std::find(more_keys.begin(), more_keys.end(), a.recipient_key) != more_keys.end();
+  };
 
   // 1 and 2: authenticated tokens. A token that fails is forged or altered:
   // the whole report is distrusted, weaker evidence included.

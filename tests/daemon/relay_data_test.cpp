@@ -267,10 +267,7 @@ TEST_F(RelayTest, UpstreamClosingMidDataGives451AndMarksNotSent) {
   o.close_after_data_bytes = 10;
   start("", o);
   auto c = greeted();
-  c->command("MAIL FROM:<app@app.test>");
-  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
-  c->command("DATA");
-  EXPECT_EQ(c->command(message() + ".").substr(0, 10), "451 4.4.2 ");
+  EXPECT_EQ(send_to(*c, {"a@example.com"}).substr(0, 10), "451 4.4.2 ");
   const auto a = acceptances().at(0);
   EXPECT_EQ(a.state, "bounced");
   // "during DATA", or, when the short message was all written before the
@@ -283,10 +280,7 @@ TEST_F(RelayTest, UpstreamClosingBeforeItsVerdictMarksTheCopyMaybeTaken) {
   start();
   upstream_->on(".", ScriptedSmtpServer::close());
   auto c = greeted();
-  c->command("MAIL FROM:<app@app.test>");
-  EXPECT_EQ(c->command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
-  c->command("DATA");
-  EXPECT_EQ(c->command(message() + ".").substr(0, 10), "451 4.4.2 ");
+  EXPECT_EQ(send_to(*c, {"a@example.com"}).substr(0, 10), "451 4.4.2 ");
   const auto a = acceptances().at(0);
   EXPECT_EQ(a.state, "bounced");
   EXPECT_EQ(a.data_reply_text.rfind("upstream failed after the whole message was sent (it may have been taken", 0), 0u)

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <memory>
 #include <regex>
 #include <string>
@@ -99,14 +100,15 @@ class RelayTest : public ::testing::Test {
   int port_ = 0;
 };
 
-// MAIL, RCPT a@ and b@example.com (each 250), DATA (354) and the message
-// on `c`: the reply to its final ".".
-inline std::string send_to_two(SmtpTestClient& c) {
+// MAIL, RCPT to each of `rcpts` (each 250), DATA (354) and the message on
+// `c`: the reply to its final ".".
+inline std::string send_to(SmtpTestClient& c, std::initializer_list<const char*> rcpts) {
   EXPECT_EQ(c.command("MAIL FROM:<app@app.test>"), "250 2.1.0 Ok");
-  EXPECT_EQ(c.command("RCPT TO:<a@example.com>").substr(0, 4), "250 ");
-  EXPECT_EQ(c.command("RCPT TO:<b@example.com>").substr(0, 4), "250 ");
+  for (const char* r : rcpts) EXPECT_EQ(c.command("RCPT TO:<" + std::string(r) + ">").substr(0, 4), "250 ") << r;
   EXPECT_EQ(c.command("DATA").substr(0, 4), "354 ");
   return c.command(RelayTest::message() + ".");
 }
+// send_to() a@ and b@example.com.
+inline std::string send_to_two(SmtpTestClient& c) { return send_to(c, {"a@example.com", "b@example.com"}); }
 
 }  // namespace ndrlink::testing

@@ -56,6 +56,20 @@ class RelayThroughPostfix : public PostfixWorld {
     return a;
   }
 
+  // nobody@, alice@ and ghost@back.test in one client transaction, each
+  // accepted and recorded, all tagged as one copy (its first recipient's
+  // token): the acceptances, in that order.
+  std::vector<storage::Acceptance> relay_one_copy_of_three(const std::string& message_id) {
+    const std::vector<std::string> rcpts = {"nobody@back.test", "alice@back.test", "ghost@back.test"};
+    const auto replies = relay(rcpts, message_id);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(replies[i], "250 2.1.5 Ok") << i;
+    EXPECT_EQ(reply_code(replies[3]), 250);
+    std::vector<storage::Acceptance> out;
+    for (const auto& r : rcpts) out.push_back(recorded(r, message_id));
+    for (const auto& a : out) EXPECT_EQ(a.copy_token, out[0].verp_token) << a.recipient;
+    return out;
+  }
+
   void expect_resolved(std::int64_t id, const std::string& state, const std::string& reason, std::optional<bool> hard,
                        const std::string& status, const std::string& link_method = "verp") {
     const auto a = store()->acceptance(id);
@@ -166,13 +180,9 @@ class RelayByMessageThroughPostfix : public RelayThroughPostfix {
 };
 
 TEST_F(RelayByMessageThroughPostfix, OneBounceForTwoRecipientsOfOneCopyResolvesEach) {
-  const auto replies = relay({"nobody@back.test", "alice@back.test", "ghost@back.test"}, "<m-scope@client.test>");
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(replies[i], "250 2.1.5 Ok") << i;
-  EXPECT_EQ(reply_code(replies[3]), 250);
-  const auto nobody = recorded("nobody@back.test", "<m-scope@client.test>");
-  const auto alice = recorded("alice@back.test", "<m-scope@client.test>");
-  const auto ghost = recorded("ghost@back.test", "<m-scope@client.test>");
-  for (const auto* a : {&nobody, &alice, &ghost}) EXPECT_EQ(a->copy_token, nobody.verp_token) << a->recipient;
+  const auto rows = relay_one_copy_of_three("<m-scope@client.test>");
+  ASSERT_EQ(rows.size(), 3u);
+  const auto &nobody = rows[0], &alice = rows[1], &ghost = rows[2];
   ASSERT_TRUE(reaches(nobody.id, "bounced", 20s)) << transitions(nobody.id);
   ASSERT_TRUE(reaches(ghost.id, "bounced", 20s)) << transitions(ghost.id);
   expect_resolved(nobody.id, "bounced", "userunknown", true, "5.1.1");
@@ -196,13 +206,9 @@ class RelayXverpThroughPostfix : public RelayThroughPostfix {
 };
 
 TEST_F(RelayXverpThroughPostfix, EachFailureBouncesToItsRecipientsReturnPathAndResolvesIt) {
-  const auto replies = relay({"nobody@back.test", "alice@back.test", "ghost@back.test"}, "<m-xverp@client.test>");
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(replies[i], "250 2.1.5 Ok") << i;
-  EXPECT_EQ(reply_code(replies[3]), 250);
-  const auto nobody = recorded("nobody@back.test", "<m-xverp@client.test>");
-  const auto alice = recorded("alice@back.test", "<m-xverp@client.test>");
-  const auto ghost = recorded("ghost@back.test", "<m-xverp@client.test>");
-  for (const auto* a : {&nobody, &alice, &ghost}) EXPECT_EQ(a->copy_token, nobody.verp_token) << a->recipient;
+  const auto rows = relay_one_copy_of_three("<m-xverp@client.test>");
+  ASSERT_EQ(rows.size(), 3u);
+  const auto &nobody = rows[0], &alice = rows[1], &ghost = rows[2];
   EXPECT_NE(daemon_->log().find("DATA <m-xverp@client.test> to 127.0.0.1"), std::string::npos);
   ASSERT_TRUE(reaches(nobody.id, "bounced", 20s)) << transitions(nobody.id);
   ASSERT_TRUE(reaches(ghost.id, "bounced", 20s)) << transitions(ghost.id);
